@@ -1,0 +1,74 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    execute every notebook headless (offline replay unless credentials say otherwise)
+#   make test   every test, always offline
+# The rest: make lab | record NB=... | illustrate NB=... | docs | bench | lint | format | clean
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NB ?=
+
+# `make test` replays whatever .env or the shell hold: credentials are removed, .env is not read.
+OFFLINE := env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u OPENAI_ORG_ID -u OPENAI_PROJECT_ID \
+	-u AZURE_OPENAI_API_KEY -u AZURE_OPENAI_KEY -u AZURE_OPENAI_ENDPOINT \
+	-u TUTORIAL_MODEL -u TUTORIAL_DEEP_RESEARCH_MODEL \
+	TUTORIAL_MODE=replay TUTORIAL_DOTENV=0 PYTHONHASHSEED=0
+
+.PHONY: venv run test lab record illustrate docs bench lint format lock clean figures browser
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (responses tutorial)" >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/python scripts/run_notebooks.py $(NB)
+
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	bash scripts/ensure_chromium.sh
+	$(OFFLINE) $(BIN)/python scripts/build_docs.py
+	$(OFFLINE) $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -q
+
+lab: venv
+	$(BIN)/jupyter lab notebooks/
+
+record: venv
+	@test -n "$(NB)" || { echo "usage: make record NB=notebooks/01_basics.ipynb"; exit 2; }
+	$(BIN)/python scripts/record.py $(NB)
+
+illustrate: venv
+	@test -n "$(NB)" || { echo "usage: make illustrate NB=notebooks/01_basics.ipynb"; exit 2; }
+	$(OFFLINE) $(BIN)/python scripts/illustrate.py $(NB)
+
+figures: venv
+	$(BIN)/python scripts/draw_figures.py
+
+docs: venv
+	$(OFFLINE) $(BIN)/python scripts/build_docs.py
+
+bench: venv
+	$(OFFLINE) $(BIN)/python scripts/bench.py
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: venv
+	{ echo "# Every package pinned (the direct ones are listed in pyproject.toml); regenerate with: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v -E "^pip=="; } > requirements.txt
+
+clean:
+	rm -rf build

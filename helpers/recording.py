@@ -1,0 +1,212 @@
+"""Recording files: reading them with clear errors, writing them atomically, and the request key
+that replay matches on. The format is described in docs/recordings.md.
+
+Defined in 01_basics (every notebook replays one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx2
+
+from .errors import RecordingError
+
+FORMAT = 1
+SOURCES = ("recorded", "illustrative")
+# The only response headers a recording keeps; everything else (cookies, organisation and project
+# ids, request ids, server names) is dropped when it is written.
+KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-should-retry")
+# Query parameters that say which provider was used, not what was asked.
+IGNORED_QUERY = ("api-version",)
+
+
+@dataclass
+class Recording:
+    meta: dict[str, Any]
+    interactions: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        data = {"format": FORMAT, "meta": self.meta, "interactions": self.interactions}
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def relative(path: Path) -> str:
+    """A path as a learner would type it: relative to the repository when it is inside it."""
+    from .config import REPO_ROOT
+
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def load(path: Path, notebook: str | None = None) -> Recording:
+    """Read and check a recording; every problem is one RecordingError naming the file and the fix."""
+    shown = relative(path)
+    nb = notebook or Path(path).stem
+    fix = (
+        f"Restore it with `git checkout -- {shown}`, or make a new one with a key: "
+        f"make record NB=notebooks/{nb}.ipynb"
+    )
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecordingError(
+            f"No recording for {nb}: {shown} does not exist. {fix}. "
+            "Or run live: set OPENAI_API_KEY in .env."
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RecordingError(
+            f"{shown} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}). {fix}."
+        ) from None
+    problem = _schema_problem(data)
+    if problem:
+        raise RecordingError(
+            f"{shown} is not a recording this course can replay: {problem}. {fix}."
+        )
+    return Recording(meta=data["meta"], interactions=data["interactions"])
+
+
+def _schema_problem(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return "the top level is not an object"
+    if data.get("format") != FORMAT:
+        return f"'format' is {data.get('format')!r}, expected {FORMAT}"
+    meta = data.get("meta")
+    if not isinstance(meta, dict):
+        return "'meta' is missing"
+    if meta.get("source") not in SOURCES:
+        return f"meta.source is {meta.get('source')!r}, expected one of {SOURCES}"
+    if not isinstance(meta.get("models"), dict):
+        return "meta.models is missing"
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list):
+        return "'interactions' is not a list"
+    for i, item in enumerate(interactions):
+        req = item.get("request") if isinstance(item, dict) else None
+        res = item.get("response") if isinstance(item, dict) else None
+        if not isinstance(req, dict) or not isinstance(res, dict):
+            return f"interaction {i} needs a 'request' and a 'response'"
+        for key, kind in (("method", str), ("path", str), ("query", dict)):
+            if not isinstance(req.get(key), kind):
+                return f"interaction {i}: request.{key} is missing or not a {kind.__name__}"
+        if not isinstance(res.get("status"), int):
+            return f"interaction {i}: response.status is missing"
+        if ("body" in res) == ("events" in res):
+            return f"interaction {i}: the response needs exactly one of 'body' or 'events'"
+    return None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def api_path(url_path: str) -> str:
+    """The provider-independent path: '/v1/responses' and '/openai/v1/responses' -> '/responses'."""
+    marker = url_path.find("/v1/")
+    return url_path[marker + 3 :] if marker >= 0 else url_path
+
+
+def request_key(request: httpx2.Request) -> dict[str, Any]:
+    """What replay matches on: method, provider-independent path, query and parsed JSON body."""
+    url = urlsplit(str(request.url))
+    pairs = [
+        (k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in IGNORED_QUERY
+    ]
+    query: dict[str, Any] = {}
+    for key, value in pairs:
+        # A key given more than once, or named like include[], keeps all its values in order.
+        if key.endswith("[]") or sum(1 for k, _ in pairs if k == key) > 1:
+            query.setdefault(key, []).append(value)
+        else:
+            query[key] = value
+    raw = request.read()
+    body: Any = None
+    if raw:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = {"_unparsed_bytes": len(raw)}
+    return {"method": request.method, "path": api_path(url.path), "query": query, "body": body}
+
+
+def kept_headers(headers: httpx2.Headers) -> dict[str, str]:
+    return {k: headers[k] for k in KEPT_RESPONSE_HEADERS if k in headers}
+
+
+def parse_sse(raw: bytes) -> list[dict[str, Any]]:
+    """Split a server-sent event stream into ``{"event", "data"}`` entries, data parsed from JSON."""
+    events = []
+    for block in raw.decode("utf-8").replace("\r\n", "\n").split("\n\n"):
+        name, data_lines = None, []
+        for line in block.split("\n"):
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data_lines.append(line[5:].lstrip())
+        if not data_lines and name is None:
+            continue
+        text = "\n".join(data_lines)
+        try:
+            data: Any = json.loads(text)
+        except ValueError:
+            data = text
+        events.append({"event": name, "data": data})
+    return events
+
+
+def render_sse(events: list[dict[str, Any]]) -> bytes:
+    out = []
+    for ev in events:
+        data = ev["data"] if isinstance(ev["data"], str) else json.dumps(ev["data"])
+        head = f"event: {ev['event']}\n" if ev.get("event") else ""
+        out.append(f"{head}data: {data}\n\n")
+    return "".join(out).encode("utf-8")
+
+
+def body_diff(expected: Any, actual: Any, path: str = "body", limit: int = 6) -> list[str]:
+    """Human-readable differences between two JSON values, at most ``limit`` lines."""
+    lines: list[str] = []
+
+    def short(value: Any) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    def walk(a: Any, b: Any, where: str) -> None:
+        if len(lines) >= limit:
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in list(a) + [k for k in b if k not in a]:
+                if key not in b:
+                    lines.append(f"{where}.{key}: recorded {short(a[key])}, now absent")
+                elif key not in a:
+                    lines.append(f"{where}.{key}: not recorded, now {short(b[key])}")
+                else:
+                    walk(a[key], b[key], f"{where}.{key}")
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{where}[{i}]")
+        elif a != b:
+            lines.append(f"{where}: recorded {short(a)}, now {short(b)}")
+
+    walk(expected, actual, path)
+    return lines

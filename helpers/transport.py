@@ -1,0 +1,242 @@
+"""httpx2 transports that sit under a plain ``openai.OpenAI`` client: replay answers from a recording,
+record captures what a live server says, metered counts requests and tokens in every mode.
+
+Defined in 01_basics (``connect`` builds the client on one of them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx2
+
+from .errors import RecordingError, ReplayMiss
+from .recording import (
+    Recording,
+    body_diff,
+    kept_headers,
+    parse_sse,
+    render_sse,
+    request_key,
+)
+from .usage import Meter
+
+__all__ = ["ReplayTransport", "RecordingTransport", "MeteredTransport"]
+
+RETRYABLE = (408, 409, 429)
+
+
+def describe(key: dict[str, Any]) -> str:
+    query = "&".join(f"{k}={v}" for k, v in key["query"].items())
+    return f"{key['method']} {key['path']}{'?' + query if query else ''}"
+
+
+class ReplayTransport(httpx2.BaseTransport):
+    """Answers each request with the first unplayed recorded interaction that matches it exactly."""
+
+    def __init__(self, recording: Recording, notebook: str, path: str, strict: bool = False):
+        self.recording = recording
+        self.notebook = notebook
+        self.path = path
+        self.strict = strict  # strict: a used-up interaction is not served again
+        self.played: list[bool] = [False] * len(recording.interactions)
+        self.repeats = 0
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        key = request_key(request)
+        matches = [i for i, it in enumerate(self.recording.interactions) if it["request"] == key]
+        fresh = [i for i in matches if not self.played[i]]
+        if fresh:
+            index = fresh[0]
+            self.played[index] = True
+        elif matches and not self.strict:
+            # A cell run again in JupyterLab asks the same thing twice: answer as last time.
+            index = matches[-1]
+            self.repeats += 1
+        elif matches:
+            raise RecordingError(
+                f"{describe(key)} is in {self.path} only {len(matches)} time(s), and replay has used "
+                "them all. Run the notebook once from the top (Kernel > Restart Kernel and Run All), "
+                f"or record it again: make record NB=notebooks/{self.notebook}.ipynb"
+            )
+        else:
+            raise self._miss(key)
+        return self._response(self.recording.interactions[index]["response"])
+
+    def unplayed(self) -> list[int]:
+        return [i for i, done in enumerate(self.played) if not done]
+
+    def _response(self, recorded: dict[str, Any]) -> httpx2.Response:
+        headers = dict(recorded.get("headers") or {})
+        status = recorded["status"]
+        if status in RETRYABLE or status >= 500:
+            # The SDK retries these after a back-off; a replayed server asks it to wait 1 µs.
+            headers.pop("retry-after", None)
+            headers["retry-after-ms"] = "0.001"
+        if "events" in recorded:
+            headers["content-type"] = "text/event-stream"
+            body = render_sse(recorded["events"])
+        else:
+            headers.setdefault("content-type", "application/json")
+            body = json.dumps(recorded["body"]).encode()
+        # Served as a stream, like a live body, so wrappers that watch bodies see this one too.
+        return httpx2.Response(status, headers=headers, stream=httpx2.ByteStream(body))
+
+    def _miss(self, key: dict[str, Any]) -> ReplayMiss:
+        same_route = [
+            (i, it["request"])
+            for i, it in enumerate(self.recording.interactions)
+            if it["request"]["method"] == key["method"] and it["request"]["path"] == key["path"]
+        ]
+        lines = [
+            f"This request is not in the recording for {self.notebook}, so replay cannot answer it:",
+            f"  {describe(key)}",
+        ]
+        if same_route:
+            # The closest: fewest differing fields, preferring one not yet played.
+            def distance(entry: tuple[int, dict[str, Any]]) -> tuple[int, bool]:
+                index, req = entry
+                diff = body_diff(req["body"], key["body"], limit=50)
+                diff += body_diff(req["query"], key["query"], path="query", limit=50)
+                return len(diff), self.played[index]
+
+            index, closest = min(same_route, key=distance)
+            diff = body_diff(closest["body"], key["body"]) + body_diff(
+                closest["query"], key["query"], path="query"
+            )
+            lines.append(f"Closest recorded request (#{index + 1} in {self.path}) differs in:")
+            lines += [f"  {d}" for d in diff] or ["  nothing but its place in the order"]
+        else:
+            lines.append(f"No request to {key['method']} {key['path']} was recorded at all.")
+        lines.append(
+            "If you changed a prompt or a parameter, that is expected: a recording only knows the "
+            "requests that were made when it was recorded. Undo the change to replay again, run live "
+            "with a key (set OPENAI_API_KEY in .env), or re-record this notebook: "
+            f"make record NB=notebooks/{self.notebook}.ipynb"
+        )
+        return ReplayMiss("\n".join(lines))
+
+
+class _Tee(httpx2.SyncByteStream):
+    """Passes a body through as it arrives and hands the whole of it to ``done`` when it ends."""
+
+    def __init__(self, inner: httpx2.SyncByteStream, done: Callable[[bytes], None]):
+        self.inner = inner
+        self.done = done
+        self.chunks: list[bytes] = []
+        self.finished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.chunks.append(chunk)
+            yield chunk
+        self._finish()
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        if not self.finished:
+            self.finished = True
+            self.done(b"".join(self.chunks))
+
+
+def _is_stream(response: httpx2.Response) -> bool:
+    return response.headers.get("content-type", "").startswith("text/event-stream")
+
+
+def _body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+class RecordingTransport(httpx2.BaseTransport):
+    """Forwards to a live transport and hands each finished exchange to ``sink``, scrubbed.
+
+    Streams reach the notebook as they arrive; the exchange is complete when the stream ends.
+    Nothing of the request but method, path, query and body is kept.
+    """
+
+    def __init__(self, inner: httpx2.BaseTransport, sink: Callable[[int, dict[str, Any]], None]):
+        self.inner = inner
+        self.sink = sink
+        self.count = 0
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        key = request_key(request)
+        index = self.count
+        self.count += 1
+        response = self.inner.handle_request(request)
+        headers = kept_headers(response.headers)
+        status = response.status_code
+
+        def done(raw: bytes) -> None:
+            saved: dict[str, Any] = {"status": status, "headers": headers}
+            if _is_stream(response):
+                saved["events"] = parse_sse(raw)
+            else:
+                saved["body"] = _body(raw)
+            self.sink(index, {"request": key, "response": saved})
+
+        response.stream = _Tee(response.stream, done)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class MeteredTransport(httpx2.BaseTransport):
+    """Counts requests and token usage, and refuses a request past a cap before sending it."""
+
+    def __init__(
+        self,
+        inner: httpx2.BaseTransport,
+        meter: Meter,
+        enforce: bool,
+        after: Callable[[], None] | None = None,
+    ):
+        self.inner = inner
+        self.meter = meter
+        self.enforce = enforce
+        self.after = after  # called when an exchange is complete (the session's report)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if self.enforce:
+            self.meter.check_budget(request)
+        response = self.inner.handle_request(request)
+        self.meter.requests += 1
+
+        def done(raw: bytes) -> None:
+            if _is_stream(response):
+                for event in parse_sse(raw):
+                    self.meter.observe(event["data"])
+            else:
+                self.meter.observe(_body(raw))
+            if self.after:
+                self.after()
+
+        response.stream = _Tee(response.stream, done)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def unplayed_message(transport: ReplayTransport) -> str | None:
+    """One line about recorded requests the notebook never made, or None when all were played."""
+    left = transport.unplayed()
+    if not left:
+        return None
+    first = transport.recording.interactions[left[0]]["request"]
+    return (
+        f"{len(left)} of {len(transport.played)} recorded requests in {transport.path} were not "
+        f"replayed (the first is #{left[0] + 1}, {describe(first)}). A cell was skipped or changed: "
+        "run the notebook from the top, or re-record it."
+    )

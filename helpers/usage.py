@@ -1,0 +1,82 @@
+"""Token and request accounting, and the live budget guard for workshops.
+
+Defined in 01_basics (reading usage) and 00_start_here (the budget guard).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+
+from .errors import BudgetExceeded
+
+FIELDS = ("input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens")
+
+
+def _cap(name: str) -> int | None:
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BudgetExceeded(f"{name}={value!r} is not a whole number; fix it in .env.") from None
+
+
+@dataclass
+class Meter:
+    """Counts requests and the tokens of each distinct response (a polled response counts once)."""
+
+    max_requests: int | None = None
+    max_tokens: int | None = None
+    requests: int = 0
+    by_response: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Meter:
+        return cls(_cap("TUTORIAL_MAX_REQUESTS"), _cap("TUTORIAL_MAX_TOKENS"))
+
+    def observe(self, body: Any) -> None:
+        """Take usage from a response body or a streamed event that carries a response."""
+        if not isinstance(body, dict):
+            return
+        if isinstance(body.get("response"), dict):  # response.completed and friends
+            body = body["response"]
+        usage = body.get("usage")
+        if body.get("object") != "response" or not isinstance(usage, dict) or "id" not in body:
+            return
+        self.by_response[body["id"]] = {
+            "input_tokens": usage.get("input_tokens") or 0,
+            "output_tokens": usage.get("output_tokens") or 0,
+            "cached_tokens": (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+            "reasoning_tokens": (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+            or 0,
+        }
+
+    def totals(self) -> dict[str, int]:
+        out = {name: 0 for name in FIELDS}
+        for usage in self.by_response.values():
+            for name in FIELDS:
+                out[name] += usage[name]
+        return {"requests": self.requests, "responses": len(self.by_response), **out}
+
+    def check_budget(self, request: httpx2.Request) -> None:
+        """Refuse the request that would pass a cap, before it is sent."""
+        used = self.totals()
+        tokens = used["input_tokens"] + used["output_tokens"]
+        where = f"{request.method} {request.url.path}"
+        if self.max_requests is not None and self.requests >= self.max_requests:
+            raise BudgetExceeded(
+                f"Budget guard: {where} would be request {self.requests + 1}, past "
+                f"TUTORIAL_MAX_REQUESTS={self.max_requests}. Nothing was sent. Raise the cap in .env "
+                "(or unset it), restart the kernel, or switch to replay with TUTORIAL_MODE=replay."
+            )
+        if self.max_tokens is not None and tokens >= self.max_tokens:
+            raise BudgetExceeded(
+                f"Budget guard: this kernel has used {tokens} tokens, the cap is "
+                f"TUTORIAL_MAX_TOKENS={self.max_tokens}, so {where} was not sent. Raise the cap in "
+                ".env (or unset it), restart the kernel, or switch to replay with TUTORIAL_MODE=replay."
+            )

@@ -1,0 +1,63 @@
+"""make illustrate NB=notebooks/NN_name.ipynb: write the notebook's illustrative recording.
+
+No one here can reach the real API, so the recordings shipped with the course are written by us:
+scenarios/NN_name.py scripts what a local fake Responses server (scripts/fake_server.py) answers,
+and the notebook is recorded against it exactly as `make record` records a live provider. The result
+is marked `"source": "illustrative"` and the docs say so. Anyone with a key replaces it with
+`make record NB=...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from fake_server import FakeResponsesServer
+from nbexec import CREDENTIALS, REPO, environment
+from record import record
+
+
+def load_steps(name: str) -> list:
+    path = REPO / "scenarios" / f"{name}.py"
+    if not path.exists():
+        raise SystemExit(
+            f"No scenario for {name}: write {path.relative_to(REPO)} with STEPS = [...]"
+        )
+    spec = importlib.util.spec_from_file_location(f"scenario_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.STEPS
+
+
+def illustrate(notebook: Path) -> int:
+    steps = load_steps(notebook.stem)
+    with FakeResponsesServer(steps) as server:
+        env: dict[str, str | None] = {k: None for k in CREDENTIALS}
+        env.update(
+            OPENAI_BASE_URL=server.base_url,
+            OPENAI_API_KEY="sk-illustrative",  # the fake server takes any key
+            TUTORIAL_DOTENV="0",
+            TUTORIAL_POLL_INTERVAL="0",
+            TUTORIAL_MODEL=None,
+            TUTORIAL_DEEP_RESEARCH_MODEL=None,
+        )
+        with environment(env):
+            return record(notebook, source="illustrative", provider="openai")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", type=Path, nargs="+")
+    args = parser.parse_args()
+    status = 0
+    for nb in args.notebooks:
+        status |= illustrate(nb)
+    return status
+
+
+if __name__ == "__main__":
+    os.chdir(REPO)
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Run a notebook headless in a fresh kernel, with extra environment for that kernel only."""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+REPO = Path(__file__).resolve().parent.parent
+CREDENTIALS = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+)
+
+
+@dataclass
+class Run:
+    notebook: nbformat.NotebookNode
+    seconds: float
+    cells: int
+    error: str | None  # None when every cell ran
+
+
+@contextmanager
+def environment(changes: dict[str, str | None]):
+    """Set (or, with None, remove) variables while a kernel starts; it inherits them."""
+    saved = {k: os.environ.get(k) for k in changes}
+    try:
+        for key, value in changes.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute(path: Path, env: dict[str, str | None], timeout: int = 900) -> Run:
+    nb = nbformat.read(path, as_version=4)
+    cells = sum(1 for c in nb.cells if c.cell_type == "code")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(Path(path).parent)}},
+    )
+    start = time.perf_counter()
+    error = None
+    with environment(env):
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            error = _first_lines(str(err))
+        except Exception as err:  # a dead kernel, a timeout
+            error = f"{type(err).__name__}: {err}"
+    return Run(nb, time.perf_counter() - start, cells, error)
+
+
+def failing_cell(nb: nbformat.NotebookNode) -> int | None:
+    for n, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), 1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return n
+    return None
+
+
+def _first_lines(text: str, keep: int = 12) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(lines[-keep:])

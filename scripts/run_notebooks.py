@@ -1,0 +1,78 @@
+"""make run: execute every notebook headless, in the mode the environment selects (replay when no key
+is set), and print a line per notebook and the tokens a live run would use. Executed copies go to
+build/run/; the notebooks themselves are never changed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbexec import REPO, execute, failing_cell
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", type=Path, nargs="*")
+    args = parser.parse_args()
+    notebooks = args.notebooks or sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    out = REPO / "build" / "run"
+    reports = out / "reports"
+    shutil.rmtree(out, ignore_errors=True)
+    reports.mkdir(parents=True)
+
+    header = f"{'notebook':<28} {'mode':<7} {'cells':>5} {'requests':>8} {'seconds':>7}  result"
+    print(header)
+    failures = 0
+    totals = {"input_tokens": 0, "output_tokens": 0, "cached_tokens": 0, "reasoning_tokens": 0}
+    rows = []
+    start = time.perf_counter()
+    for path in notebooks:
+        path = path.resolve()
+        run = execute(path, {"TUTORIAL_REPORT_DIR": str(reports)})
+        nbformat.write(run.notebook, out / path.name)
+        report_file = reports / f"{path.stem}.json"
+        report = json.loads(report_file.read_text()) if report_file.exists() else {}
+        usage = report.get("usage", {})
+        result = "ok"
+        if run.error:
+            failures += 1
+            result = (
+                f"FAILED at code cell {failing_cell(run.notebook)}: {run.error.splitlines()[-1]}"
+            )
+        elif report.get("unplayed"):
+            failures += 1
+            result = f"FAILED: recorded requests left unplayed: {report['unplayed']}"
+        print(
+            f"{path.stem:<28} {report.get('mode', '?'):<7} {run.cells:>5} "
+            f"{usage.get('requests', 0):>8} {run.seconds:>7.1f}  {result}",
+            flush=True,
+        )
+        rows.append((path.stem, usage))
+        for key in totals:
+            totals[key] += usage.get(key, 0)
+
+    print("\nTokens per notebook (what a live run of the course uses):")
+    print(f"{'notebook':<28} {'in':>8} {'cached':>8} {'out':>8} {'reasoning':>9}")
+    for name, usage in rows:
+        print(
+            f"{name:<28} {usage.get('input_tokens', 0):>8,} {usage.get('cached_tokens', 0):>8,} "
+            f"{usage.get('output_tokens', 0):>8,} {usage.get('reasoning_tokens', 0):>9,}"
+        )
+    print(
+        f"{'total':<28} {totals['input_tokens']:>8,} {totals['cached_tokens']:>8,} "
+        f"{totals['output_tokens']:>8,} {totals['reasoning_tokens']:>9,}"
+    )
+    print(
+        f"\n{len(notebooks) - failures} of {len(notebooks)} notebooks ran in "
+        f"{time.perf_counter() - start:.1f} s; executed copies are in build/run/."
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
