@@ -1,0 +1,106 @@
+"""Mode and provider selection, and the messages a learner gets when set-up is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import SetupError, connect, model
+from helpers.config import detect_provider, resolve_mode
+
+# Built at run time so no literal in the repository looks like a key.
+FAKE_KEY = "sk-" + "unit" + "test" * 6
+
+
+@pytest.fixture
+def env(monkeypatch):
+    for name in ("TUTORIAL_MODE", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("AZURE_OPENAI_KEY", raising=False)
+    return monkeypatch
+
+
+def test_auto_without_credentials_replays(env):
+    assert detect_provider() is None
+    assert resolve_mode(None) == ("replay", "no API key set")
+
+
+def test_auto_with_openai_key_is_live(env):
+    env.setenv("OPENAI_API_KEY", FAKE_KEY)
+    provider = detect_provider()
+    assert (provider.name, provider.base_url, provider.label) == ("openai", None, "OpenAI")
+    assert resolve_mode(provider) == ("live", "OPENAI_API_KEY is set")
+
+
+def test_base_url_elsewhere_is_a_compatible_server(env):
+    env.setenv("OPENAI_API_KEY", FAKE_KEY)
+    env.setenv("OPENAI_BASE_URL", "http://localhost:4000/v1")
+    provider = detect_provider()
+    assert provider.name == "compatible"
+    assert provider.base_url == "http://localhost:4000/v1"
+
+
+@pytest.mark.parametrize("key_var", ["AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"])
+def test_azure_uses_the_v1_endpoint(env, key_var):
+    env.setenv("AZURE_OPENAI_ENDPOINT", "https://example-resource.openai.azure.com/")
+    env.setenv(key_var, "0" * 32)
+    provider = detect_provider()
+    assert provider.name == "azure"
+    assert provider.base_url == "https://example-resource.openai.azure.com/openai/v1/"
+    assert provider.key_source == key_var
+    assert "example-resource" not in provider.label  # the banner never names the resource
+
+
+def test_half_configured_azure_names_what_is_missing(env):
+    env.setenv("AZURE_OPENAI_ENDPOINT", "https://example-resource.openai.azure.com")
+    with pytest.raises(SetupError, match="AZURE_OPENAI_API_KEY is not set"):
+        detect_provider()
+
+
+def test_unknown_mode_lists_the_valid_ones(env):
+    env.setenv("TUTORIAL_MODE", "replya")
+    with pytest.raises(SetupError, match="auto, replay, live, record"):
+        resolve_mode(None)
+
+
+def test_live_without_credentials_says_where_to_put_them(env):
+    env.setenv("TUTORIAL_MODE", "live")
+    with pytest.raises(SetupError) as err:
+        connect("01_basics")
+    message = str(err.value)
+    assert "OPENAI_API_KEY" in message and ".env" in message and "Replay needs no key" in message
+
+
+def test_record_mode_is_only_driven_by_make_record(env):
+    env.setenv("TUTORIAL_MODE", "record")
+    env.setenv("OPENAI_API_KEY", FAKE_KEY)
+    with pytest.raises(SetupError, match="make record NB=notebooks/01_basics.ipynb"):
+        connect("01_basics")
+
+
+def test_live_banner_never_shows_the_key(env, capsys):
+    env.setenv("OPENAI_API_KEY", FAKE_KEY)
+    client = connect("01_basics")
+    out = capsys.readouterr().out
+    assert out.startswith("Mode: live (OPENAI_API_KEY is set). Requests go to OpenAI")
+    assert FAKE_KEY not in out
+    assert client.api_key == FAKE_KEY
+
+
+def test_replay_models_come_from_the_recording_not_the_environment(env, tmp_path, capsys):
+    from bodies import write_recording
+
+    write_recording(tmp_path, "nb", [], models={"default": "recorded-model"})
+    env.setenv("TUTORIAL_RECORDINGS_DIR", str(tmp_path))
+    env.setenv("TUTORIAL_MODEL", "my-azure-deployment")
+    connect("nb")
+    assert model() == "recorded-model"
+    assert "illustrative recording" in capsys.readouterr().out
+
+
+def test_live_models_take_the_environment_override(env):
+    env.setenv("OPENAI_API_KEY", FAKE_KEY)
+    env.setenv("TUTORIAL_MODEL", "my-azure-deployment")
+    connect("01_basics")
+    assert model() == "my-azure-deployment"
+    assert model("deep_research") == "o4-mini-deep-research"
