@@ -163,9 +163,10 @@ def banner(session: Session) -> str:
             origin = (
                 f"a recording made live on {meta.get('recorded_at')} via {meta.get('provider')}"
             )
+        # Named as the notebook sees it (from notebooks/), whichever folder the file was read from.
         return (
-            f"Mode: replay ({session.reason}). Answers come from "
-            f"{relative(session.recording_path)}, {origin}; nothing is sent anywhere."
+            f"Mode: replay ({session.reason}). Answers come from recordings/{session.notebook}.json, "
+            f"{origin}; nothing is sent anywhere."
         )
     assert session.provider is not None
     where = f"Requests go to {session.provider.label}"

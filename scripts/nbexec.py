@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,6 +81,10 @@ def failing_cell(nb: nbformat.NotebookNode) -> int | None:
     return None
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _first_lines(text: str, keep: int = 12) -> str:
+    text = ANSI.sub("", text)
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(lines[-keep:])

@@ -121,6 +121,10 @@ def check_solution(id: str, *context: Any) -> Verdict:
     """Run the worked solution of ``id`` and check it like a learner's answer: the notebooks do this
     at the end, so the tests prove every checker accepts its own solution."""
     ex = get(id)
-    namespace: dict[str, Any] = {}
+    # A solution runs where a learner's answer would: in a copy of the notebook's namespace.
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    namespace: dict[str, Any] = dict(shell.user_ns) if shell is not None else {}
     exec(compile(ex.solution, f"<solution {id}>", "exec"), namespace)
     return check(id, namespace[ex.answer], *context)

@@ -1,0 +1,32 @@
+"""What the illustrative recording of 01_basics says: one step per create, in notebook order.
+
+Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/01_basics.ipynb`.
+"""
+
+from fake_server import reasoning, reply, text
+
+STEPS = [
+    # A first request
+    reply(text("I told my partner I'd commit to the relationship, but first I need to resolve a few conflicts.")),
+    # Why output[0].content[0].text breaks: a reasoning item comes first
+    reply(
+        reasoning(
+            "**Checking 2027 for divisors**\n\nA composite number has a prime factor no larger "
+            "than its square root, which is just under 45. None of 2, 3, 5, 7, 11, 13, 17, 19, 23, "
+            "29, 31, 37, 41 or 43 divides 2027, so it is prime."
+        ),
+        text("Yes. 2027 has no prime factor up to its square root (about 45), so it is prime."),
+    ),
+    # Instructions
+    reply(
+        text(
+            "An API is like a restaurant menu for programs: it lists what you can ask another "
+            "program for and how to ask. Your program places the order, and the other program "
+            "sends back the dish."
+        )
+    ),
+    # A conversation as input
+    reply(text("Orange.")),
+    # Streaming
+    reply(text("Coffee cools slowly,\nthe progress bar stops and starts,\npatience compiles.")),
+]
