@@ -12,6 +12,7 @@ Used by ``make record`` before it saves anything, and by the tests over every co
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -60,9 +61,14 @@ def _extras(value: Any, where: str) -> list[str]:
     return found
 
 
+@cache
+def _adapter(kind: Any) -> TypeAdapter:
+    return TypeAdapter(kind)  # building one for a large union costs ~10 ms, so once per type
+
+
 def check(kind: Any, data: Any, where: str, extras: bool = True) -> list[str]:
     try:
-        parsed = TypeAdapter(kind).validate_python(data)
+        parsed = _adapter(kind).validate_python(data)
     except ValidationError as err:
         first = err.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])

@@ -1,0 +1,106 @@
+"""Checks over the committed notebooks and recordings that nbval does not make.
+
+nbval passes a notebook with cleared outputs silently and does not look at recordings, so:
+every code cell has run, top to bottom; every recording validates strictly against the SDK types;
+stored outputs hold nothing machine-specific; every lesson has the lesson's parts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.recording import load
+from helpers.validate import problems
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+RECORDINGS = sorted((REPO / "notebooks" / "recordings").glob("*.json"))
+LESSONS = [nb for nb in NOTEBOOKS if not nb.name.startswith("00_")]
+
+
+def ids(paths):
+    return [p.name for p in paths]
+
+
+def code_cells(path: Path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_there_are_notebooks_and_recordings():
+    assert NOTEBOOKS and RECORDINGS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_code_cell_ran_in_order(path):
+    counts = [c.execution_count for c in code_cells(path)]
+    assert None not in counts, (
+        f"{path.name}: cells never run: {counts.count(None)} of {len(counts)}"
+    )
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: not run top to bottom: {counts}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_each_notebook_connects_to_its_own_recording(path):
+    names = {m for c in code_cells(path) for m in re.findall(r'connect\("([^"]+)"\)', c.source)}
+    assert names <= {path.stem}, f"{path.name} connects to {names}"
+    if names:
+        assert (REPO / "notebooks" / "recordings" / f"{path.stem}.json").exists()
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=ids(RECORDINGS))
+def test_every_recording_validates_strictly_against_the_sdk(path):
+    recording = load(path)
+    assert recording.meta["notebook"] == f"{path.stem}.ipynb"
+    assert (REPO / "notebooks" / recording.meta["notebook"]).exists(), "recording without notebook"
+    assert problems(recording) == []
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=ids(RECORDINGS))
+def test_written_recordings_say_so(path):
+    meta = json.loads(path.read_text())["meta"]
+    assert meta["source"] in ("recorded", "illustrative")
+    if meta["source"] == "illustrative":
+        assert meta["provider"] == "openai"
+
+
+MACHINE_SPECIFIC = [
+    (re.compile(r"(/work/|/home/|/root/|/tmp/|/private/var/|[A-Z]:\\\\Users)"), "an absolute path"),
+    (re.compile(r"\b0x[0-9a-f]{8,}\b"), "a memory address"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"), "a timestamp"),
+]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_stored_outputs_hold_nothing_machine_specific(path):
+    found = []
+    for n, cell in enumerate(code_cells(path), 1):
+        for out in cell.outputs:
+            if out.output_type == "stream" and out.name == "stderr":
+                found.append(f"cell {n}: stderr output {out.text[:80]!r}")
+            if out.output_type == "error":
+                found.append(f"cell {n}: an error output ({out.ename})")
+            text = out.get("text", "") + json.dumps(
+                {k: v for k, v in out.get("data", {}).items() if k.startswith("text/")}
+            )
+            for pattern, what in MACHINE_SPECIFIC:
+                if pattern.search(text):
+                    found.append(f"cell {n}: {what}: {pattern.search(text).group(0)!r}")
+    assert not found, f"{path.name}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_every_lesson_has_goals_summary_exercises_and_a_usage_report(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for part in ("You will learn", "## Summary", "## Exercises", "## Solutions"):
+        assert part in text, f"{path.name} lacks {part!r}"
+    code = "\n".join(c.source for c in code_cells(path))
+    assert "check(" in code and "check_solution(" in code
+    assert code_cells(path)[-1].source.strip() == "session_report()"
