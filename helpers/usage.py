@@ -11,19 +11,28 @@ from typing import Any
 
 import httpx2
 
-from .errors import BudgetExceeded
+from .errors import BudgetExceeded, SetupError
 
 FIELDS = ("input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens")
+# The examples in .env.example, quoted by the message about a malformed cap.
+EXAMPLE_CAPS = {"TUTORIAL_MAX_REQUESTS": "50", "TUTORIAL_MAX_TOKENS": "200000"}
 
 
 def _cap(name: str) -> int | None:
+    """A cap from the environment: None when unset, else a whole number of 0 or more."""
     value = (os.environ.get(name) or "").strip()
     if not value:
         return None
     try:
-        return int(value)
+        cap = int(value)
     except ValueError:
-        raise BudgetExceeded(f"{name}={value!r} is not a whole number; fix it in .env.") from None
+        cap = -1
+    if cap < 0:
+        raise SetupError(
+            f"{name}={value!r} is not a cap: use a whole number of 0 or more, such as "
+            f"{name}={EXAMPLE_CAPS[name]}, in .env (or remove it for no cap), then restart the kernel."
+        )
+    return cap
 
 
 @dataclass
