@@ -28,7 +28,10 @@ def main() -> int:
     header = f"{'notebook':<28} {'mode':<7} {'cells':>5} {'requests':>8} {'seconds':>7}  result"
     print(header)
     failures = 0
-    totals = {"input_tokens": 0, "output_tokens": 0, "cached_tokens": 0, "reasoning_tokens": 0}
+    totals = dict.fromkeys(
+        ("requests", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens"), 0
+    )
+    replayed = False
     rows = []
     start = time.perf_counter()
     for path in notebooks:
@@ -53,25 +56,56 @@ def main() -> int:
             flush=True,
         )
         rows.append((path.stem, usage))
+        replayed = replayed or report.get("mode") == "replay"
         for key in totals:
             totals[key] += usage.get(key, 0)
 
     print("\nTokens per notebook (what a live run of the course uses):")
-    print(f"{'notebook':<28} {'in':>8} {'cached':>8} {'out':>8} {'reasoning':>9}")
+    print(f"{'notebook':<28} {'requests':>8} {'in':>8} {'cached':>8} {'out':>8} {'reasoning':>9}")
     for name, usage in rows:
         print(
-            f"{name:<28} {usage.get('input_tokens', 0):>8,} {usage.get('cached_tokens', 0):>8,} "
-            f"{usage.get('output_tokens', 0):>8,} {usage.get('reasoning_tokens', 0):>9,}"
+            f"{name:<28} {usage.get('requests', 0):>8,} {usage.get('input_tokens', 0):>8,} "
+            f"{usage.get('cached_tokens', 0):>8,} {usage.get('output_tokens', 0):>8,} "
+            f"{usage.get('reasoning_tokens', 0):>9,}"
         )
     print(
-        f"{'total':<28} {totals['input_tokens']:>8,} {totals['cached_tokens']:>8,} "
-        f"{totals['output_tokens']:>8,} {totals['reasoning_tokens']:>9,}"
+        f"{'total':<28} {totals['requests']:>8,} {totals['input_tokens']:>8,} "
+        f"{totals['cached_tokens']:>8,} {totals['output_tokens']:>8,} "
+        f"{totals['reasoning_tokens']:>9,}"
     )
+    print(per_learner(rows, totals, replayed))
     print(
         f"\n{len(notebooks) - failures} of {len(notebooks)} notebooks ran in "
         f"{time.perf_counter() - start:.1f} s; executed copies are in build/run/."
     )
     return 1 if failures else 0
+
+
+def per_learner(rows: list[tuple[str, dict]], totals: dict[str, int], replayed: bool) -> str:
+    """What one learner's live run of every notebook costs, and what the caps are measured against."""
+    spent = totals["input_tokens"] + totals["output_tokens"]
+    lines = [
+        f"\nOne learner running every notebook once live: about {totals['requests']:,} requests "
+        f"and {spent:,} tokens (in + out). Re-run cells and live challenges add to that; multiply "
+        "by the learners who have a key."
+    ]
+    if replayed:
+        lines.append(
+            "These numbers come from the recordings: live answers, and so their tokens, differ."
+        )
+    if rows:
+
+        def tokens(usage: dict) -> int:
+            return usage.get("input_tokens", 0) + usage.get("output_tokens", 0)
+
+        by_requests = max(rows, key=lambda row: row[1].get("requests", 0))
+        by_tokens = max(rows, key=lambda row: tokens(row[1]))
+        lines.append(
+            "TUTORIAL_MAX_REQUESTS and TUTORIAL_MAX_TOKENS count per notebook; the most one "
+            f"notebook used: {by_requests[1].get('requests', 0):,} requests ({by_requests[0]}) "
+            f"and {tokens(by_tokens[1]):,} tokens ({by_tokens[0]})."
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
