@@ -42,17 +42,17 @@ def test_base_url_elsewhere_is_a_compatible_server(env):
 
 @pytest.mark.parametrize("key_var", ["AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"])
 def test_azure_uses_the_v1_endpoint(env, key_var):
-    env.setenv("AZURE_OPENAI_ENDPOINT", "https://example-resource.openai.azure.com/")
+    env.setenv("AZURE_OPENAI_ENDPOINT", "https://contoso.openai.azure.com/")
     env.setenv(key_var, "0" * 32)
     provider = detect_provider()
     assert provider.name == "azure"
-    assert provider.base_url == "https://example-resource.openai.azure.com/openai/v1/"
+    assert provider.base_url == "https://contoso.openai.azure.com/openai/v1/"
     assert provider.key_source == key_var
-    assert "example-resource" not in provider.label  # the banner never names the resource
+    assert "contoso" not in provider.label  # the banner never names the resource
 
 
 def test_half_configured_azure_names_what_is_missing(env):
-    env.setenv("AZURE_OPENAI_ENDPOINT", "https://example-resource.openai.azure.com")
+    env.setenv("AZURE_OPENAI_ENDPOINT", "https://contoso.openai.azure.com")
     with pytest.raises(SetupError, match="AZURE_OPENAI_API_KEY is not set"):
         detect_provider()
 
