@@ -19,6 +19,7 @@ import openai
 
 from . import config
 from .errors import RecordingError, SetupError
+from .faults import install_hook
 from .recording import Recording, load, relative, write_atomic
 from .transport import MeteredTransport, RecordingTransport, ReplayTransport, unplayed_message
 from .usage import Meter
@@ -98,6 +99,8 @@ def connect(notebook: str) -> openai.OpenAI:
     saying the mode, the provider and why. The notebook names itself because a kernel cannot
     reliably know which notebook it runs."""
     global _session
+    # First, so that even a set-up error below reaches a notebook as one clear message.
+    install_hook()
     notebook = Path(notebook).stem
     config.load_dotenv_once()
     explicit_replay = (os.environ.get("TUTORIAL_MODE") or "").strip().lower() == "replay"
