@@ -62,11 +62,20 @@ def load(path: Path, notebook: str | None = None) -> Recording:
             f"No recording for {nb}: {shown} does not exist. {fix}. "
             "Or run live: set OPENAI_API_KEY in .env."
         ) from None
+    except (OSError, UnicodeDecodeError) as err:  # a folder, no permission, not UTF-8 text
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+        raise RecordingError(f"{shown} cannot be read as a recording ({reason}). {fix}.") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
+        conflict = (
+            " It holds git merge-conflict markers (<<<<<<<): keep one side whole, never a mix."
+            if "\n<<<<<<< " in f"\n{text}"
+            else ""
+        )
         raise RecordingError(
-            f"{shown} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}). {fix}."
+            f"{shown} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
+            f"{conflict} {fix}."
         ) from None
     problem = _schema_problem(data)
     if problem:
@@ -80,7 +89,9 @@ def _schema_problem(data: Any) -> str | None:
     if not isinstance(data, dict):
         return "the top level is not an object"
     if data.get("format") != FORMAT:
-        return f"'format' is {data.get('format')!r}, expected {FORMAT}"
+        newer = isinstance(data.get("format"), int) and data["format"] > FORMAT
+        hint = " (written by a newer version of the course: update with git pull)" if newer else ""
+        return f"'format' is {data.get('format')!r}, expected {FORMAT}{hint}"
     meta = data.get("meta")
     if not isinstance(meta, dict):
         return "'meta' is missing"
@@ -99,10 +110,19 @@ def _schema_problem(data: Any) -> str | None:
         for key, kind in (("method", str), ("path", str), ("query", dict)):
             if not isinstance(req.get(key), kind):
                 return f"interaction {i}: request.{key} is missing or not a {kind.__name__}"
+        if "body" not in req:
+            return f"interaction {i}: request.body is missing (null when a request has none)"
         if not isinstance(res.get("status"), int):
             return f"interaction {i}: response.status is missing"
+        if not isinstance(res.get("headers") or {}, dict):
+            return f"interaction {i}: response.headers is not an object"
         if ("body" in res) == ("events" in res):
             return f"interaction {i}: the response needs exactly one of 'body' or 'events'"
+        events = res.get("events", [])
+        if not isinstance(events, list) or not all(
+            isinstance(e, dict) and "data" in e for e in events
+        ):
+            return f"interaction {i}: response.events must be a list of {{'event', 'data'}} objects"
     return None
 
 
