@@ -238,5 +238,6 @@ def unplayed_message(transport: ReplayTransport) -> str | None:
     return (
         f"{len(left)} of {len(transport.played)} recorded requests in {transport.path} were not "
         f"replayed (the first is #{left[0] + 1}, {describe(first)}). A cell was skipped or changed: "
-        "run the notebook from the top, or re-record it."
+        "run the notebook from the top (Kernel > Restart Kernel and Run All), or re-record it: "
+        f"make record NB=notebooks/{transport.notebook}.ipynb"
     )
