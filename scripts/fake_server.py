@@ -796,7 +796,7 @@ class FakeResponsesServer:
         if prev_id and conv:
             raise _ApiError(
                 400,
-                "Mutually exclusive parameters: Ensure you are only providing one of: "
+                "Mutually exclusive parameters. Ensure you are only providing one of: "
                 "'previous_response_id' or 'conversation'.",
                 param="conversation",
                 code="mutually_exclusive_parameters",
@@ -809,6 +809,7 @@ class FakeResponsesServer:
                     400,
                     f"Previous response with id '{prev_id}' not found.",
                     param="previous_response_id",
+                    code="previous_response_not_found",
                 )
             history = prev.history + prev.input_items + prev.final["output"]
         conv_id = None
