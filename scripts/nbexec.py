@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +66,11 @@ def execute(path: Path, env: dict[str, str | None], timeout: int = 900) -> Run:
     )
     start = time.perf_counter()
     error = None
+    # nbclient handles SIGINT and SIGTERM itself while it runs (it shuts the kernel down and the
+    # cell fails), then leaves both at their defaults: put back the caller's handlers, and report
+    # the signal as the interruption it was, not as a failing cell.
+    main = threading.current_thread() is threading.main_thread()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)} if main else {}
     with environment(env):
         try:
             client.execute()
@@ -71,6 +78,12 @@ def execute(path: Path, env: dict[str, str | None], timeout: int = 900) -> Run:
             error = _first_lines(str(err))
         except Exception as err:  # a dead kernel, a timeout
             error = f"{type(err).__name__}: {err}"
+        finally:
+            for sig, handler in handlers.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
+    if getattr(client, "_async_cleanup_kernel_future", None) is not None:  # set by its handler
+        raise KeyboardInterrupt
     return Run(nb, time.perf_counter() - start, cells, error)
 
 
