@@ -1,21 +1,29 @@
 """make record NB=notebooks/NN_name.ipynb: run a notebook live and keep what the API answered.
 
 1. Runs the notebook in record mode: requests go to the provider in .env, streams pass through as they
-   arrive, and each finished exchange is written to a scratch file under build/record/.
+   arrive, and each finished exchange is written to a scratch folder of its own in the temp dir.
 2. Checks the scratch recording against the SDK's types (helpers.validate).
 3. Runs the notebook again in strict replay against the scratch recording, with no credentials, so the
    stored outputs are exactly what replay (and nbval) will produce.
-4. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json.
-If any step fails, or the run is interrupted, both files stay byte-identical and it says why.
+4. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json, together: both
+   new files are written in full beside the old ones first, then renamed over them with SIGINT and
+   SIGTERM held back, so an interruption leaves both old files or both new ones.
+If any step fails, or the run is interrupted (Ctrl-C, SIGTERM), both files stay byte-identical, the
+kernel is shut down, the scratch folder is removed, and it says why. Even SIGKILL changes neither file.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -23,7 +31,7 @@ from nbexec import CREDENTIALS, REPO, execute, failing_cell
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
-from helpers.recording import load, relative, write_atomic  # noqa: E402
+from helpers.recording import load, relative  # noqa: E402
 from helpers.validate import problems  # noqa: E402
 
 
@@ -47,9 +55,17 @@ def record(notebook: Path, source: str = "recorded", provider: str | None = None
     if config.detect_provider() is None:
         return fail(f"no credentials. {config.HOW_TO_GO_LIVE}", notebook, target)
 
-    scratch = REPO / "build" / "record" / name
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
+    with _sigterm_as_interrupt():
+        scratch = Path(tempfile.mkdtemp(prefix=f"record-{name}-"))
+        try:
+            return _record(notebook, name, target, scratch, source, provider)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _record(
+    notebook: Path, name: str, target: Path, scratch: Path, source: str, provider: str | None
+) -> int:
     partial = scratch / f"{name}.json"
     print(f"Recording {relative(notebook)} live ...", flush=True)
     live = execute(
@@ -99,14 +115,68 @@ def record(notebook: Path, source: str = "recorded", provider: str | None = None
     if report["unplayed"]:
         return fail(f"replay left recorded requests unused: {report['unplayed']}", notebook, target)
 
-    write_atomic(target, recording.to_json())
-    write_atomic(notebook, nbformat.writes(replay.notebook) + "\n")
-    shutil.rmtree(scratch, ignore_errors=True)
+    late = _replace_together(
+        {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
+    )
+    if late:
+        print("Interrupted while saving: the save was finished first.", file=sys.stderr)
     print(
         f"Saved {relative(target)} ({len(recording.interactions)} requests, source: {source}) "
         f"and {relative(notebook)} ({live.seconds:.0f} s live, {replay.seconds:.1f} s replay)."
     )
     return 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (kill, a closed terminal, a cancelled CI job) stops a recording as Ctrl-C does, with
+    KeyboardInterrupt, so that every clean-up runs. (While a notebook runs, nbclient handles both
+    signals itself: it shuts the kernel down, and nbexec raises KeyboardInterrupt after it.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+def _replace_together(files: dict[Path, str]) -> bool:
+    """Replace every file or none: write each new text in full beside its target, then rename them
+    all into place while SIGINT and SIGTERM wait. Only SIGKILL or a power cut in the microseconds
+    between two renames could split them. Returns whether an interruption waited."""
+    temps: dict[Path, Path] = {}
+    try:
+        for path, text in files.items():
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temps[path] = Path(tmp)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        waited: list[int] = []
+        held = {}
+        if threading.current_thread() is threading.main_thread():
+            held = {s: signal.signal(s, lambda n, f: waited.append(n)) for s in _HELD}
+        try:
+            for path, tmp in temps.items():
+                os.replace(tmp, path)
+        finally:
+            for sig, handler in held.items():
+                signal.signal(sig, handler)
+        return bool(waited)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
 
 
 def main() -> int:
