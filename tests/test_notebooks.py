@@ -7,8 +7,10 @@ stored outputs hold nothing machine-specific; every lesson has the lesson's part
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
+import socket
 from pathlib import Path
 
 import nbformat
@@ -93,6 +95,55 @@ def test_stored_outputs_hold_nothing_machine_specific(path):
                 if pattern.search(text):
                     found.append(f"cell {n}: {what}: {pattern.search(text).group(0)!r}")
     assert not found, f"{path.name}:\n" + "\n".join(found)
+
+
+# This machine's own names: none may be stored, in a notebook (sources, outputs, metadata) or in a
+# recording. Names that are also ordinary words ("square root") count only where they name a user.
+HOME = str(Path.home())
+USER = getpass.getuser()
+HOST = socket.gethostname().split(".")[0]
+GENERIC_NAMES = {"root", "runner", "user", "admin", "ubuntu", "jovyan", "vscode", "codespace",
+                 "docker", "node", "app", "localhost", "debian"}  # fmt: skip
+# An absolute path on its own, not a segment of a URL (a recording's sources are URLs).
+LOCAL_PATH = re.compile(r"(?<![\w.:/\-])(/work/|/home/|/root/|/tmp/|/var/folders/|/private/var/"
+                        r"|/Users/|[A-Za-z]:\\Users\\)")  # fmt: skip
+
+
+def personal_patterns() -> list[tuple[re.Pattern, str]]:
+    user = re.escape(USER)
+    as_user = [rf"(?:/home/|/Users/|\\Users\\){user}\b", rf"\b{user}@", rf"~{user}\b"]
+    if USER.lower() not in GENERIC_NAMES and len(USER) >= 3:
+        as_user.append(rf"\b{user}\b")
+    patterns = [(re.compile("|".join(as_user)), f"this machine's user name {USER!r}")]
+    if len(HOME) > 1:
+        home = re.compile(rf"(?<![\w.:/\-]){re.escape(HOME)}(?![\w.\-])")
+        patterns.append((home, f"this machine's home directory {HOME!r}"))
+    if HOST.lower() not in GENERIC_NAMES and len(HOST) >= 6:
+        patterns.append((re.compile(rf"\b{re.escape(HOST)}\b"), f"this machine's name {HOST!r}"))
+    return patterns
+
+
+def strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from strings(value)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + RECORDINGS, ids=ids(NOTEBOOKS + RECORDINGS))
+def test_no_user_name_home_or_local_path_is_stored(path):
+    found = set()
+    for text in strings(json.loads(path.read_text(encoding="utf-8"))):
+        for pattern, what in [*personal_patterns(), (LOCAL_PATH, "an absolute local path")]:
+            match = pattern.search(text)
+            if match:
+                found.add(f"{what}: ...{text[max(0, match.start() - 30) : match.end() + 30]!r}...")
+    assert not found, f"{path.name}:\n" + "\n".join(sorted(found))
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
