@@ -289,12 +289,13 @@ CELLS = [
     # 3: caught, as a notebook does when it shows a failing call on purpose
     "try:\n    client.responses.create(model='gpt-5.4-mini', input='Hi')\n"
     "except openai.AuthenticationError as err:\n    print('caught', type(err).__name__)",
+    "%tb",  # 4: the whole traceback, on demand
     "print('the kernel goes on')",
-    # 5: a tutorial error, still shortened (the hook was not unregistered)
+    # 6: a tutorial error, still shortened (the hook was not unregistered)
     "client.responses.create(model='gpt-5.4-mini', input='Other')",
     "raise ValueError('not ours')",
 ]
-RAISES = {1, 4, 5}  # indexes of the cells that fail
+RAISES = {1, 3, 5, 6}  # indexes of the cells that show an error
 
 
 @pytest.fixture(scope="module")
@@ -335,11 +336,13 @@ def test_in_a_kernel_an_uncaught_error_is_one_clear_message(kernel_run):
 def test_in_a_kernel_a_caught_error_is_caught_and_the_kernel_goes_on(kernel_run):
     _, nb = kernel_run
     assert [o.text for o in nb.cells[2].outputs] == ["caught AuthenticationError\n"]
-    assert [o.text for o in nb.cells[3].outputs] == ["the kernel goes on\n"]
-    (miss,) = nb.cells[4].outputs
+    (full,) = nb.cells[3].outputs
+    assert "Traceback" in "".join(full.traceback) and "_base_client.py" in "".join(full.traceback)
+    assert [o.text for o in nb.cells[4].outputs] == ["the kernel goes on\n"]
+    (miss,) = nb.cells[5].outputs
     assert miss.ename == "ReplayMiss"
     assert "\n".join(miss.traceback).startswith("helpers.ReplayMiss: This request is not")
-    (other,) = nb.cells[5].outputs  # not an SDK error: IPython's own traceback, untouched
+    (other,) = nb.cells[6].outputs  # not an SDK error: IPython's own traceback, untouched
     assert other.ename == "ValueError" and "Traceback" in "".join(other.traceback)
     streams = [o for c in nb.cells for o in c.outputs if o.output_type == "stream"]
     assert all(o.name == "stdout" for o in streams)  # no "Custom TB Handler failed" on stderr
