@@ -35,7 +35,7 @@ test: venv
 	$(BIN)/ruff format --check .
 	bash scripts/ensure_chromium.sh
 	$(OFFLINE) $(BIN)/python scripts/build_docs.py
-	$(OFFLINE) $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env -q
+	$(OFFLINE) $(BIN)/python -m pytest -p scripts.pytest_startup -n 2 --dist loadfile --nbval --nbval-current-env -q
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
