@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+# nbformat imports jsonschema, which imports rfc3987_syntax (about 40 lark grammars, 1-2 s) for IRI
+# format checks nbformat never makes: marked absent, jsonschema skips only those checks.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellExecutionError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CREDENTIALS = (

@@ -26,8 +26,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
-from nbexec import CREDENTIALS, REPO, execute, failing_cell
+sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbformat import
+
+import nbformat  # noqa: E402
+from nbexec import CREDENTIALS, REPO, execute, failing_cell  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402

@@ -11,8 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-from nbexec import REPO, execute, failing_cell
+sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbformat import
+
+import nbformat  # noqa: E402
+from nbexec import REPO, execute, failing_cell  # noqa: E402
 
 
 def main() -> int:
