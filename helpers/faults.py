@@ -118,7 +118,7 @@ def _status(err: openai.APIStatusError, w: _Where) -> tuple[str, str]:
 
     if code == 401:
         extra = (
-            " and that it is a key of the resource AZURE_OPENAI_ENDPOINT names (its Keys and "
+            ", and a key of the resource that AZURE_OPENAI_ENDPOINT names (see its Keys and "
             "Endpoint page)"
             if on_azure
             else ""
