@@ -1,0 +1,236 @@
+"""make bench: how long the offline notebook suite takes, next to the least it could take.
+
+Times, on this machine and with the median of several runs:
+
+- the nbval replay suite over every notebook, run the way ``make test`` runs it (same pytest
+  options, read from the Makefile's ``test`` target), and the same with the other scheduling
+  (one process, or pytest-xdist ``-n 2 --dist loadfile``), so the choice can be checked;
+- the floor: as many one-cell notebooks (``1 + 1``), generated under build/bench/floor, run the same
+  way: pytest start-up plus one kernel start and stop per notebook, nothing of the course;
+- their ratio (the goal is at most 1.3), each notebook's replay time (kernel start, every cell and
+  the kernel's shutdown, from pytest's JUnit report of the single-process runs), and the time
+  ``import helpers`` takes in a fresh Python (of which ``import openai`` alone takes most).
+
+The load average is printed next to every run: on a busy machine the figures mean little.
+Run it through ``make bench``, which sets the same offline environment as ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "build" / "bench"
+FLOOR = OUT / "floor"
+SDK_FLOOR = OUT / "sdk_floor"
+GOAL = 1.3
+XDIST = ["-n", "2", "--dist", "loadfile"]
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def make_test_options() -> list[str]:
+    """The pytest options of the nbval run in the Makefile's ``test`` target, without paths."""
+    recipe = re.search(r"^test:.*?\n((?:\t.*\n?)+)", (REPO / "Makefile").read_text(), re.M)
+    if recipe:
+        for line in recipe.group(1).splitlines():
+            if "-m pytest" in line and "--nbval" in line:
+                options = shlex.split(line.split("-m pytest", 1)[1])
+                return [o for o in options if not o.startswith("--durations")]
+    raise SystemExit(
+        "bench: found no `python -m pytest ... --nbval` line in the Makefile's test target"
+    )
+
+
+def without_xdist(options: list[str]) -> list[str]:
+    out, skip = [], False
+    for o in options:
+        if skip:
+            skip = False
+        elif o in ("-n", "--numprocesses", "--dist"):
+            skip = True
+        elif not o.startswith(("-n", "--numprocesses=", "--dist=")):
+            out.append(o)
+    return out
+
+
+def write_floor(count: int, folder: Path = FLOOR, source: str = "1 + 1") -> list[Path]:
+    """``count`` notebooks of one cell; with the default ``1 + 1`` its stored output is ``2``,
+    which nbval compares."""
+    for old in folder.glob("*.ipynb"):
+        old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs = []
+    if source == "1 + 1":
+        outputs = [
+            {
+                "data": {"text/plain": ["2"]},
+                "execution_count": 1,
+                "metadata": {},
+                "output_type": "execute_result",
+            }
+        ]
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "id": "only",
+        "metadata": {},
+        "outputs": outputs,
+        "source": [source],
+    }
+    meta = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    paths = []
+    for n in range(count):
+        path = folder / f"{folder.name}_{n:02d}.ipynb"
+        notebook = {"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
+        path.write_text(json.dumps(notebook, indent=1) + "\n")
+        paths.append(path)
+    return paths
+
+
+def run_pytest(options: list[str], paths: list[Path], junit: Path | None) -> tuple[float, bool]:
+    command = [sys.executable, "-m", "pytest", *options, "-q", "-p", "no:cacheprovider"]
+    if junit:
+        command.append(f"--junit-xml={junit}")
+    command += [str(p.relative_to(REPO)) for p in paths]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        tail = "\n".join(done.stdout.strip().splitlines()[-5:])
+        print(f"  (pytest failed, exit {done.returncode}; its last lines:)\n{tail}", flush=True)
+    return seconds, done.returncode == 0
+
+
+def per_notebook(junit: Path) -> dict[str, float]:
+    """Seconds per notebook (its cells' setup, call and teardown) from a JUnit report."""
+    times: dict[str, float] = {}
+    for case in ET.parse(junit).iter("testcase"):
+        name = case.get("classname", "").rsplit(".", 1)[0].rsplit(".", 1)[-1]
+        times[name] = times.get(name, 0.0) + float(case.get("time", 0))
+    return times
+
+
+def import_time(module: str, runs: int) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    samples = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+        )
+        samples.append(float(done.stdout))
+    return statistics.median(samples)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (default 3)")
+    parser.add_argument(
+        "--only-make-test",
+        action="store_true",
+        help="time only the scheduling make test uses, not the other one too",
+    )
+    args = parser.parse_args()
+
+    notebooks = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = {
+        "suite": notebooks,
+        "floor": write_floor(len(notebooks)),
+        # Not the floor of the goal: the least a notebook that imports the course's helpers
+        # (and so the SDK) costs, to show how much of the rest is the SDK's own import.
+        "sdk floor": write_floor(len(notebooks), SDK_FLOOR, "import helpers"),
+    }
+    make_test = make_test_options()
+    serial = without_xdist(make_test)
+    current = "xdist -n 2" if serial != make_test else "one process"
+    modes = {
+        "one process": serial,
+        "xdist -n 2": make_test if serial != make_test else XDIST + serial,
+    }
+    if args.only_make_test:
+        modes = {current: modes[current]}
+
+    print(f"bench: {len(notebooks)} notebooks, {args.runs} runs, {os.cpu_count()} cores")
+    print(f"make test runs: pytest {shlex.join(make_test)}  ({current})")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n", flush=True)
+
+    wall: dict[tuple[str, str], list[float]] = {}
+    loads: list[float] = []
+    per_nb: dict[str, list[float]] = {}
+    failed = False
+    for run in range(1, args.runs + 1):
+        for mode, options in modes.items():
+            kinds = ["suite", "floor"] + (["sdk floor"] if mode == current else [])
+            # Alternate the order, so a change in the machine's load favours neither.
+            for kind in kinds if run % 2 else kinds[::-1]:
+                junit = OUT / "junit.xml" if mode == "one process" else None
+                if junit:
+                    junit.unlink(missing_ok=True)
+                before = load()
+                seconds, ok = run_pytest(options, paths[kind], junit)
+                failed = failed or not ok
+                loads.append(before)
+                wall.setdefault((mode, kind), []).append(seconds)
+                print(
+                    f"run {run} · {mode:<11} · {kind:<9} {seconds:6.2f} s   (load {before:.2f})",
+                    flush=True,
+                )
+                if junit and junit.exists() and kind != "sdk floor":
+                    for name, t in per_notebook(junit).items():
+                        key = "one-cell notebook" if kind == "floor" else name
+                        per_nb.setdefault(key, []).append(t)
+
+    helpers_s = import_time("helpers", 2 * args.runs + 1)
+    openai_s = import_time("openai", 2 * args.runs + 1)
+
+    print("\nmedians")
+    for mode in modes:
+        s, f = median(wall[(mode, "suite")]), median(wall[(mode, "floor")])
+        mark = "  <- make test" if mode == current else ""
+        print(f"  {mode:<11}  suite {s:6.2f} s   floor {f:6.2f} s   ratio {s / f:4.2f}{mark}")
+    sdk = median(wall[(current, "sdk floor")])
+    suite = median(wall[(current, "suite")])
+    print(
+        f"  {current:<11}  one-cell notebooks that import helpers {sdk:6.2f} s "
+        f"(the suite is {suite / sdk:4.2f}x that)"
+    )
+    if per_nb:
+        print("  per notebook (one process; kernel start, every cell, shutdown):")
+        for name in sorted(per_nb, key=lambda n: (n == "one-cell notebook", n)):
+            print(f"    {name:<24} {median(per_nb[name]):5.2f} s")
+    print(f"  import helpers {helpers_s:5.2f} s   (import openai alone {openai_s:5.2f} s)")
+    print(
+        f"  load average (1 min) before each run: median {median(loads):.2f}, "
+        f"max {max(loads):.2f}; now {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    ratio = suite / median(wall[(current, "floor")])
+    verdict = "within" if ratio <= GOAL else "above"
+    print(f"\nratio {ratio:.2f} (make test's scheduling): {verdict} the goal of {GOAL}")
+    if max(loads) > 1.0:
+        print("note: the machine was busy (load above 1), so these figures are inflated and noisy")
+    if failed:
+        print("note: some pytest runs failed (see above): their times are not comparable")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
