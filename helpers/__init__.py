@@ -7,6 +7,7 @@ Each function's docstring names the notebook that introduces it.
 from .client import connect, current_session, model, session_report
 from .display import show, show_json
 from .errors import BudgetExceeded, RecordingError, ReplayMiss, SetupError, TutorialError
+from .faults import explain
 
 __all__ = [
     "connect",
@@ -15,6 +16,7 @@ __all__ = [
     "current_session",
     "show",
     "show_json",
+    "explain",
     "TutorialError",
     "SetupError",
     "RecordingError",

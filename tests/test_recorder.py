@@ -99,3 +99,23 @@ def test_the_recording_holds_no_secret_and_no_host(recorded):
     headers = {k for i in json.loads(raw)["interactions"] for k in i["response"]["headers"]}
     assert headers <= {"content-type", "retry-after", "retry-after-ms", "x-should-retry"}
     assert all("headers" not in i["request"] for i in json.loads(raw)["interactions"])
+
+
+def test_recording_through_an_azure_endpoint_keeps_no_resource_name_or_key(tmp_path, monkeypatch):
+    target = tmp_path / "nb.json"
+    azure_key = "0123456789abcdef" * 2
+    with FakeResponsesServer([reply(text("From Azure."))], expect_key=azure_key) as server:
+        monkeypatch.setenv("TUTORIAL_MODE", "record")
+        monkeypatch.setenv("TUTORIAL_RECORD_TO", str(target))
+        origin = server.origin
+        monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", origin)
+        monkeypatch.setenv("AZURE_OPENAI_API_KEY", azure_key)
+        client = connect("nb")
+        assert client.responses.create(model=model(), input="Hi").output_text == "From Azure."
+        assert server.requests[0].path.startswith("/openai/v1/responses")
+    raw = target.read_text()
+    recording = json.loads(raw)
+    assert recording["meta"]["provider"] == "azure"
+    assert recording["interactions"][0]["request"]["path"] == "/responses"
+    for secret in (azure_key, origin, "127.0.0.1", "/openai/"):
+        assert secret not in raw, secret
