@@ -55,8 +55,8 @@ def test_record_then_replay_under_nbval(copy_of_01, monkeypatch):
     for name in ("OPENAI_API_KEY", "OPENAI_ORG_ID", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-         "--nbval-current-env", "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
+        [sys.executable, "-m", "pytest", "-p", "scripts.pytest_startup", "-q", "-p", "no:cacheprovider",
+         "--nbval", "--nbval-current-env", "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
          str(notebook)],
         capture_output=True, text=True, cwd=REPO, timeout=300,
     )  # fmt: skip
