@@ -561,8 +561,7 @@ class FakeResponsesServer:
 
     def start(self) -> FakeResponsesServer:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer((self._host, self._port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server((self._host, self._port), handler)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
@@ -1435,6 +1434,17 @@ class FakeResponsesServer:
         for name, value in headers.items():
             for one in value if isinstance(value, list) else [value]:
                 h.send_header(name, one)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that stops reading a stream and closes it (a notebook simulating a dropped
+        # connection) resets the socket; that is expected, not a traceback for stderr.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
