@@ -7,7 +7,11 @@ from fake_server import reasoning, reply, text
 
 STEPS = [
     # A first request
-    reply(text("I told my partner I'd commit to the relationship, but first I need to resolve a few conflicts.")),
+    reply(
+        text(
+            "I told my partner I'd commit to the relationship, but first I need to resolve a few conflicts."
+        )
+    ),
     # Why output[0].content[0].text breaks: a reasoning item comes first
     reply(
         reasoning(
