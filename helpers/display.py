@@ -56,7 +56,14 @@ def _tool_line(item: Any) -> str | None:
     if kind == "web_search_call":
         action = _get(item, "action")
         what = _get(action, "type", "search")
-        detail = _get(action, "query") or _get(action, "url") or _get(action, "pattern") or ""
+        queries = _get(action, "queries") or []
+        detail = (
+            _get(action, "query")
+            or "; ".join(queries)
+            or _get(action, "url")
+            or _get(action, "pattern")
+            or ""
+        )
         sources = _get(action, "sources") or []
         extra = f", {len(sources)} sources" if sources else ""
         detail = f" {json.dumps(detail, ensure_ascii=False)}" if detail else ""
@@ -122,8 +129,8 @@ class ResponseView:
             cached = _get(_get(usage, "input_tokens_details"), "cached_tokens", 0) or 0
             reasoning = _get(_get(usage, "output_tokens_details"), "reasoning_tokens", 0) or 0
             bits.append(
-                f"{_get(usage, 'input_tokens')} tokens in ({cached} cached), "
-                f"{_get(usage, 'output_tokens')} out ({reasoning} reasoning)"
+                f"{_get(usage, 'input_tokens'):,} tokens in ({cached:,} cached), "
+                f"{_get(usage, 'output_tokens'):,} out ({reasoning:,} reasoning)"
             )
         error = _get(r, "error")
         if error:
