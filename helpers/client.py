@@ -137,7 +137,7 @@ def connect(notebook: str) -> openai.OpenAI:
                 meta={
                     "notebook": f"{notebook}.ipynb",
                     "source": os.environ.get("TUTORIAL_RECORD_SOURCE", "recorded"),
-                    "recorded_at": _dt.datetime.now(_dt.UTC).date().isoformat(),
+                    "recorded_at": _dt.datetime.now(_dt.timezone.utc).date().isoformat(),
                     "provider": os.environ.get("TUTORIAL_RECORD_PROVIDER", provider.name),
                     "sdk_version": openai.__version__,
                     "models": {},
@@ -213,10 +213,14 @@ def session_report() -> None:
     print(
         f"Requests: {t['requests']} · tokens in: {t['input_tokens']:,} "
         f"({t['cached_tokens']:,} cached) · out: {t['output_tokens']:,} "
-        f"({t['reasoning_tokens']:,} reasoning) over {t['responses']} responses"
+        f"({t['reasoning_tokens']:,} reasoning) over {t['responses']} "
+        f"response{'' if t['responses'] == 1 else 's'}"
     )
     if session.replay:
-        note = unplayed_message(session.replay)
-        print(
-            note or f"Every one of the {len(session.replay.played)} recorded requests was replayed."
+        recorded = len(session.replay.played)
+        every = (
+            "The one recorded request was"
+            if recorded == 1
+            else f"All {recorded} recorded requests were"
         )
+        print(unplayed_message(session.replay) or f"{every} replayed.")

@@ -37,11 +37,17 @@ def _cap(name: str) -> int | None:
 
 @dataclass
 class Meter:
-    """Counts requests and the tokens of each distinct response (a polled response counts once)."""
+    """Counts requests and the tokens of each distinct response (a polled response counts once).
+
+    The caps apply to model requests (``POST /responses``), the ones that cost tokens; polling,
+    retrieving, cancelling and listing are free and never refused, so a job already paid for is
+    never stranded by the guard.
+    """
 
     max_requests: int | None = None
     max_tokens: int | None = None
     requests: int = 0
+    model_requests: int = 0
     by_response: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
@@ -73,19 +79,25 @@ class Meter:
         return {"requests": self.requests, "responses": len(self.by_response), **out}
 
     def check_budget(self, request: httpx2.Request) -> None:
-        """Refuse the request that would pass a cap, before it is sent."""
+        """Refuse the model request that would pass a cap, before it is sent."""
+        from .recording import api_path
+
+        if request.method != "POST" or api_path(request.url.path) != "/responses":
+            return
         used = self.totals()
         tokens = used["input_tokens"] + used["output_tokens"]
-        where = f"{request.method} {request.url.path}"
-        if self.max_requests is not None and self.requests >= self.max_requests:
+        if self.max_requests is not None and self.model_requests >= self.max_requests:
             raise BudgetExceeded(
-                f"Budget guard: {where} would be request {self.requests + 1}, past "
-                f"TUTORIAL_MAX_REQUESTS={self.max_requests}. Nothing was sent. Raise the cap in .env "
-                "(or unset it), restart the kernel, or switch to replay with TUTORIAL_MODE=replay."
+                f"Budget guard: this would be model request {self.model_requests + 1} "
+                f"(responses.create), past TUTORIAL_MAX_REQUESTS={self.max_requests}. Nothing was "
+                "sent. Raise the cap in .env (or unset it), restart the kernel, or switch to replay "
+                "with TUTORIAL_MODE=replay."
             )
         if self.max_tokens is not None and tokens >= self.max_tokens:
             raise BudgetExceeded(
-                f"Budget guard: this kernel has used {tokens} tokens, the cap is "
-                f"TUTORIAL_MAX_TOKENS={self.max_tokens}, so {where} was not sent. Raise the cap in "
-                ".env (or unset it), restart the kernel, or switch to replay with TUTORIAL_MODE=replay."
+                f"Budget guard: this kernel has used {tokens:,} tokens, the cap is "
+                f"TUTORIAL_MAX_TOKENS={self.max_tokens}, so this model request (responses.create) "
+                "was not sent. Raise the cap in .env (or unset it), restart the kernel, or switch to "
+                "replay with TUTORIAL_MODE=replay."
             )
+        self.model_requests += 1

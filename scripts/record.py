@@ -98,7 +98,12 @@ def _record(
     )
     reports = scratch / "reports"
     replay_env: dict[str, str | None] = {k: None for k in CREDENTIALS}
+    # Replay exactly as the tests do: no caps or model overrides from .env in the stored outputs.
     replay_env.update(
+        TUTORIAL_MAX_REQUESTS=None,
+        TUTORIAL_MAX_TOKENS=None,
+        TUTORIAL_MODEL=None,
+        TUTORIAL_DEEP_RESEARCH_MODEL=None,
         TUTORIAL_MODE="replay",
         TUTORIAL_DOTENV="0",
         TUTORIAL_REPLAY_STRICT="1",
@@ -123,7 +128,8 @@ def _record(
     if late:
         print("Interrupted while saving: the save was finished first.", file=sys.stderr)
     print(
-        f"Saved {relative(target)} ({len(recording.interactions)} requests, source: {source}) "
+        f"Saved {relative(target)} ({len(recording.interactions)} request"
+        f"{'' if len(recording.interactions) == 1 else 's'}, source: {source}) "
         f"and {relative(notebook)} ({live.seconds:.0f} s live, {replay.seconds:.1f} s replay)."
     )
     return 0

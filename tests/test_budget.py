@@ -46,7 +46,7 @@ def test_the_request_past_the_request_cap_is_refused_before_it_is_sent(live):
         ask(client, 3)
     assert len(server.requests) == 2, "the refused request reached the server"
     assert str(refused.value) == (
-        "Budget guard: POST /v1/responses would be request 3, past TUTORIAL_MAX_REQUESTS=2. "
+        "Budget guard: this would be model request 3 (responses.create), past TUTORIAL_MAX_REQUESTS=2. "
         "Nothing was sent. Raise the cap in .env (or unset it), restart the kernel, or switch to "
         "replay with TUTORIAL_MODE=replay."
     )
@@ -69,7 +69,7 @@ def test_the_request_after_the_token_cap_is_reached_is_refused(live):
     message = str(refused.value)
     assert "has used 300 tokens" in message
     assert "TUTORIAL_MAX_TOKENS=250" in message
-    assert "POST /v1/responses was not sent" in message
+    assert "so this model request (responses.create) was not sent" in message
     assert "Raise the cap in .env" in message
 
 
@@ -99,7 +99,10 @@ def test_a_zero_cap_sends_nothing(live):
     server, env = live
     env.setenv("TUTORIAL_MAX_REQUESTS", "0")
     client = connect("budget_check")
-    with pytest.raises(BudgetExceeded, match="would be request 1, past TUTORIAL_MAX_REQUESTS=0"):
+    with pytest.raises(
+        BudgetExceeded,
+        match="would be model request 1 \\(responses.create\\), past TUTORIAL_MAX_REQUESTS=0",
+    ):
         ask(client, 1)
     assert server.requests == []
 
@@ -130,3 +133,20 @@ def test_a_cap_may_be_written_with_spaces_or_underscores(monkeypatch):
     monkeypatch.setenv("TUTORIAL_MAX_TOKENS", " 200_000 ")
     connect("01_basics")
     assert current_session().meter.max_tokens == 200_000
+
+
+def test_polling_a_paid_job_is_never_refused(live):
+    """The caps count model requests only: a job already paid for can always be collected."""
+    _, env = live
+    job_steps = [reply(text("Done."), background=["queued", "in_progress", "completed"])]
+    with FakeResponsesServer(job_steps + answers(1), expect_key=FAKE_KEY) as server:
+        env.setenv("OPENAI_BASE_URL", server.base_url)
+        env.setenv("TUTORIAL_MAX_REQUESTS", "1")
+        client = connect("budget_check")
+        job = client.responses.create(model=MODEL, input="Slow.", background=True, store=True)
+        while job.status != "completed":
+            job = client.responses.retrieve(job.id)
+        assert job.output_text == "Done."
+        with pytest.raises(BudgetExceeded, match="model request 2"):
+            ask(client, 2)
+        assert len(server.requests) == 3  # one create and two polls

@@ -161,7 +161,7 @@ def test_usage_counts_each_response_once_and_reports_unplayed(recordings, capsys
     capsys.readouterr()
     session_report()
     out = capsys.readouterr().out
-    assert "Requests: 2 · tokens in: 12 (2 cached) · out: 3 (1 reasoning) over 1 responses" in out
+    assert "Requests: 2 · tokens in: 12 (2 cached) · out: 3 (1 reasoning) over 1 response" in out
     assert "1 of 3 recorded requests" in out and "#3, POST /responses" in out
 
 
