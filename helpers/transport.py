@@ -212,6 +212,7 @@ class MeteredTransport(httpx2.BaseTransport):
             self.meter.check_budget(request)
         response = self.inner.handle_request(request)
         self.meter.requests += 1
+        self.meter.model_requests += self.meter.is_model_request(request)
 
         def done(raw: bytes) -> None:
             if _is_stream(response):

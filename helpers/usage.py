@@ -76,13 +76,23 @@ class Meter:
         for usage in self.by_response.values():
             for name in FIELDS:
                 out[name] += usage[name]
-        return {"requests": self.requests, "responses": len(self.by_response), **out}
+        return {
+            "requests": self.requests,
+            "model_requests": self.model_requests,
+            "responses": len(self.by_response),
+            **out,
+        }
+
+    @staticmethod
+    def is_model_request(request: httpx2.Request) -> bool:
+        """A call to responses.create: the only kind of request that costs tokens."""
+        from .recording import api_path
+
+        return request.method == "POST" and api_path(request.url.path) == "/responses"
 
     def check_budget(self, request: httpx2.Request) -> None:
         """Refuse the model request that would pass a cap, before it is sent."""
-        from .recording import api_path
-
-        if request.method != "POST" or api_path(request.url.path) != "/responses":
+        if not self.is_model_request(request):
             return
         used = self.totals()
         tokens = used["input_tokens"] + used["output_tokens"]
@@ -100,4 +110,3 @@ class Meter:
                 "was not sent. Raise the cap in .env (or unset it), restart the kernel, or switch to "
                 "replay with TUTORIAL_MODE=replay."
             )
-        self.model_requests += 1

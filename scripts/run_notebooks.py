@@ -100,11 +100,12 @@ def per_learner(rows: list[tuple[str, dict]], totals: dict[str, int], replayed: 
         def tokens(usage: dict) -> int:
             return usage.get("input_tokens", 0) + usage.get("output_tokens", 0)
 
-        by_requests = max(rows, key=lambda row: row[1].get("requests", 0))
+        by_requests = max(rows, key=lambda row: row[1].get("model_requests", 0))
         by_tokens = max(rows, key=lambda row: tokens(row[1]))
         lines.append(
-            "TUTORIAL_MAX_REQUESTS and TUTORIAL_MAX_TOKENS count per notebook; the most one "
-            f"notebook used: {by_requests[1].get('requests', 0):,} requests ({by_requests[0]}) "
+            "TUTORIAL_MAX_REQUESTS (model requests, polls not counted) and TUTORIAL_MAX_TOKENS "
+            "count per notebook; the most one notebook used: "
+            f"{by_requests[1].get('model_requests', 0):,} model requests ({by_requests[0]}) "
             f"and {tokens(by_tokens[1]):,} tokens ({by_tokens[0]})."
         )
     return "\n".join(lines)

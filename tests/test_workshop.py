@@ -354,13 +354,23 @@ def test_make_run_estimates_a_learners_live_run_and_what_the_caps_face():
     from run_notebooks import per_learner
 
     rows = [
-        ("00_start_here", {"requests": 1, "input_tokens": 27, "output_tokens": 47}),
-        ("03_web_search", {"requests": 9, "input_tokens": 30_000, "output_tokens": 1_000}),
-        ("05_background", {"requests": 86, "input_tokens": 100, "output_tokens": 5}),
+        (
+            "00_start_here",
+            {"requests": 1, "model_requests": 1, "input_tokens": 27, "output_tokens": 47},
+        ),
+        (
+            "03_web_search",
+            {"requests": 9, "model_requests": 9, "input_tokens": 30_000, "output_tokens": 1_000},
+        ),
+        (
+            "05_background",
+            {"requests": 86, "model_requests": 12, "input_tokens": 100, "output_tokens": 5},
+        ),
     ]
     totals = {"requests": 96, "input_tokens": 30_127, "output_tokens": 1_052}
     text = per_learner(rows, totals, replayed=True)
     assert "every notebook once live: about 96 requests and 31,179 tokens (in + out)" in text
     assert "come from the recordings" in text
-    assert "86 requests (05_background) and 31,000 tokens (03_web_search)" in text
+    # The request cap counts model requests (polls are free), so that is the figure to size it by.
+    assert "12 model requests (05_background) and 31,000 tokens (03_web_search)" in text
     assert "come from the recordings" not in per_learner(rows, totals, replayed=False)
