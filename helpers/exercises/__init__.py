@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["exercise", "check", "solution", "check_solution", "Exercise", "Verdict"]
+__all__ = ["exercise", "check", "solution", "check_solution", "call", "Hint", "Exercise", "Verdict"]
 
 Checker = Callable[..., str | None]
 
@@ -61,6 +61,21 @@ def get(id: str) -> Exercise:
     return _REGISTRY[id]
 
 
+class Hint(Exception):
+    """Raised inside a checker: its message is the hint the learner sees."""
+
+
+def call(function: Any, description: str, *args: Any) -> Any:
+    """Call the learner's function for a checker. An answer that is not a function, or a function
+    that returns None, becomes the hint; ``description`` completes "define a function ..."."""
+    if not callable(function):
+        raise Hint(f"define a function {description}.")
+    result = function(*args)
+    if result is None:
+        raise Hint("your function returns None: finish it with a return statement.")
+    return result
+
+
 @dataclass(frozen=True)
 class Verdict:
     id: str
@@ -96,6 +111,8 @@ def check(id: str, answer: Any, *context: Any) -> Verdict:
         )
     try:
         hint = ex.checker(answer, *context)
+    except Hint as raised:
+        hint = str(raised)
     except Exception as err:  # a malformed answer is a hint, not a crash
         hint = f"your answer could not be checked ({type(err).__name__}: {err})."
     return Verdict(ex.id, ex.title, hint)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import exercise
+from . import call, exercise
 
 
 @exercise(
@@ -21,12 +21,8 @@ def text_of(response):
 """,
 )
 def _text_of(text_of, *responses):
-    if not callable(text_of):
-        return "define a function text_of(response) that returns a string."
     for response in responses:
-        got = text_of(response)
-        if got is None:
-            return "your function returns None: finish it with a return statement."
+        got = call(text_of, "text_of(response) that returns a string", response)
         kinds = [item.type for item in response.output]
         if got != response.output_text:
             return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import exercise
+from . import call, exercise
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -71,17 +71,13 @@ def root_of(response_id):
 """,
 )
 def _root_of(root_of, start, *known):
-    if not callable(root_of):
-        return "define a function root_of(response_id) that returns the id of the first response."
     by_id = {r.id: r for r in (start, *known)}
     node, seen = start, {start.id}
     while node.previous_response_id in by_id and node.previous_response_id not in seen:
         node = by_id[node.previous_response_id]
         seen.add(node.id)
     expected = node.id
-    got = root_of(start.id)
-    if got is None:
-        return "your function returns None: finish it with a return statement."
+    got = call(root_of, "root_of(response_id) that returns the id of the first response", start.id)
     if not isinstance(got, str):
         if getattr(got, "id", None) == expected:
             return "that is the right response, but return its id (a string), not the response."

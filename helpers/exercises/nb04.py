@@ -6,7 +6,7 @@ import base64
 import re
 
 from ..config import REPO_ROOT
-from . import exercise
+from . import call, exercise
 from .nb03 import sentences_of
 
 # The files the checker of 04.1 builds an input from: any images will do, these are in the repo.
@@ -49,12 +49,9 @@ def images_input(text, paths, detail="auto"):
 """,
 )
 def _images_input(images_input):
-    if not callable(images_input):
-        return "define a function images_input(text, paths, detail) that returns the input list."
-    got = images_input(_QUESTION, list(_IMAGES), "low")
+    description = "images_input(text, paths, detail) that returns the input list"
+    got = call(images_input, description, _QUESTION, list(_IMAGES), "low")
     want = _expected_input(_QUESTION, _IMAGES, "low")
-    if got is None:
-        return "your function returns None: finish it with a return statement."
     if not isinstance(got, list) or len(got) != 1 or not isinstance(got[0], dict):
         return "return a list holding one message: [{'role': 'user', 'content': [...]}]."
     message = got[0]

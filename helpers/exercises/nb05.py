@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from . import exercise
+from . import call, exercise
 
 TERMINAL = ("completed", "failed", "cancelled", "incomplete")
 STATUSES = ("queued", "in_progress", *TERMINAL)
@@ -20,13 +20,9 @@ def is_finished(response):
 """,
 )
 def _is_finished(is_finished, *responses):
-    if not callable(is_finished):
-        return "define a function is_finished(response) that returns True or False."
     examples = list(responses) + [SimpleNamespace(status=s) for s in STATUSES]
     for response in examples:
-        got = is_finished(response)
-        if got is None:
-            return "your function returns None: finish it with a return statement."
+        got = call(is_finished, "is_finished(response) that returns True or False", response)
         if bool(got) != (response.status in TERMINAL):
             return (
                 f"for a response whose status is {response.status!r} it returned {got!r}. Only "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import exercise
+from . import call, exercise
 
 
 def _calls(response):
@@ -25,12 +25,8 @@ def calls_in(response):
 """,
 )
 def _calls_in(calls_in, *responses):
-    if not callable(calls_in):
-        return "define a function calls_in(response) that returns a list."
     for response in responses:
-        got = calls_in(response)
-        if got is None:
-            return "your function returns None: finish it with a return statement."
+        got = call(calls_in, "calls_in(response) that returns a list", response)
         expected = [(c.name, json.loads(c.arguments)) for c in _calls(response)]
         kinds = [item.type for item in response.output]
         if not isinstance(got, list):
@@ -81,16 +77,16 @@ def _outputs(outputs, response, function):
     missing = [c.call_id for c in calls if c.call_id not in by_id]
     if missing:
         return f"no output answers {missing[0]}: copy each call's call_id."
-    for call in calls:
-        sent = by_id[call.call_id].get("output")
+    for fc in calls:
+        sent = by_id[fc.call_id].get("output")
         if not isinstance(sent, str):
             return "output must be a string: json.dumps the dict the function returns."
         try:
             value = json.loads(sent)
         except ValueError:
-            return f"the output for {call.call_id} is not JSON: use json.dumps."
-        if value != function(**json.loads(call.arguments)):
-            return f"the output for {call.call_id} is not what the function returns for its word."
+            return f"the output for {fc.call_id} is not JSON: use json.dumps."
+        if value != function(**json.loads(fc.arguments)):
+            return f"the output for {fc.call_id} is not what the function returns for its word."
     return None
 
 
