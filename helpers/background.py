@@ -11,7 +11,7 @@ from typing import Any
 
 from .client import current_session
 
-__all__ = ["wait", "plot_timeline", "explain", "TERMINAL", "PENDING"]
+__all__ = ["wait", "plot_timeline", "why_unfinished", "TERMINAL", "PENDING"]
 
 PENDING = ("queued", "in_progress")
 TERMINAL = ("completed", "failed", "cancelled", "incomplete")
@@ -60,13 +60,13 @@ def wait(
         if response.status != seen[-1]:
             print(f"poll {poll} · {response.status}")
         seen.append(response.status)
-    note = explain(response)
+    note = why_unfinished(response)
     if note:
         print(note)
     return response
 
 
-def explain(response: Any) -> str | None:
+def why_unfinished(response: Any) -> str | None:
     """One line on why a response ended without completing and what to do, or None."""
     status = response.status
     if status == "failed":

@@ -26,6 +26,8 @@ MODEL_ENV = {
 }
 
 MODES = ("auto", "replay", "live", "record")
+# The variables that can hold an API key (detect_provider reads them; nothing may print them).
+KEY_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY")
 
 HOW_TO_GO_LIVE = (
     "Put OPENAI_API_KEY (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY) in .env at the "

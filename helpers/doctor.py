@@ -28,13 +28,6 @@ REQUIREMENTS = config.REPO_ROOT / "requirements.txt"
 PYPROJECT = config.REPO_ROOT / "pyproject.toml"
 NOTEBOOKS = config.REPO_ROOT / "notebooks"
 SHIPPED_RECORDINGS = NOTEBOOKS / "recordings"
-CREDENTIAL_VARS = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "AZURE_OPENAI_ENDPOINT",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_KEY",
-)
 RESTART = "then restart the kernel (Kernel > Restart Kernel)"
 
 
@@ -189,7 +182,7 @@ def _provider_finding(provider, problem) -> Finding:
 
 
 def _key_finding(provider) -> Finding:
-    names = [n for n in CREDENTIAL_VARS if n.endswith("_KEY") and _set(n)]
+    names = [n for n in config.KEY_VARIABLES if _set(n)]
     if provider is not None:
         value = (os.environ.get(provider.key_source) or "").strip()
         if _placeholder(value):
@@ -311,7 +304,7 @@ def _caps_finding() -> Finding:
         return Finding("Budget caps", "malformed", str(err))
     caps = []
     if meter.max_requests is not None:
-        caps.append(f"{meter.max_requests:,} requests")
+        caps.append(f"{meter.max_requests:,} model requests")
     if meter.max_tokens is not None:
         caps.append(f"{meter.max_tokens:,} tokens")
     if not caps:

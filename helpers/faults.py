@@ -25,6 +25,7 @@ from typing import Any
 
 import openai
 
+from .config import KEY_VARIABLES
 from .errors import TutorialError
 
 __all__ = ["explain", "install_hook", "HOOKED"]
@@ -37,7 +38,6 @@ SEE_IT_OFFLINE = (
     "To see the tool at work anyway, run this notebook offline with TUTORIAL_MODE=replay."
 )
 RESTART = "then restart the kernel"
-KEY_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY")
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def _raised_mid_stream(err: BaseException) -> bool:
 
 def _redact(text: str) -> str:
     """Remove every API key this process knows of, should any provider echo one back."""
-    secrets = {os.environ.get(name, "").strip() for name in KEY_VARS}
+    secrets = {os.environ.get(name, "").strip() for name in KEY_VARIABLES}
     from .client import _session
 
     if _session is not None and _session.provider is not None:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx2
 
 from .errors import BudgetExceeded, SetupError
+from .recording import api_path
 
 FIELDS = ("input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens")
 # The examples in .env.example, quoted by the message about a malformed cap.
@@ -86,8 +87,6 @@ class Meter:
     @staticmethod
     def is_model_request(request: httpx2.Request) -> bool:
         """A call to responses.create: the only kind of request that costs tokens."""
-        from .recording import api_path
-
         return request.method == "POST" and api_path(request.url.path) == "/responses"
 
     def check_budget(self, request: httpx2.Request) -> None:

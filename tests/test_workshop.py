@@ -200,7 +200,7 @@ def test_budget_caps_are_reported(clean):
     clean.setenv("TUTORIAL_MAX_REQUESTS", "50")
     clean.setenv("TUTORIAL_MAX_TOKENS", "200000")
     text = str(check_environment())
-    assert "at most 50 requests and 200,000 tokens per notebook" in text
+    assert "at most 50 model requests and 200,000 tokens per notebook" in text
 
 
 def test_an_sdk_other_than_the_pinned_one_is_a_problem(monkeypatch):
