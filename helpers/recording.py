@@ -126,19 +126,33 @@ def _schema_problem(data: Any) -> str | None:
     return None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new, never half."""
+def stage(path: Path, text: str) -> Path:
+    """Write ``text`` in full to a new file beside ``path`` (same folder, so a rename is atomic),
+    with the mode the old file had (or rw-r--r--), and return it; renaming it onto ``path`` is the
+    caller's step. Nothing is left behind if writing fails."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        # mkstemp makes the file private; give it the mode the old file had (or rw-r--r--).
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private; give it the mode the old file had.
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new, never half."""
+    tmp = stage(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 

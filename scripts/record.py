@@ -33,7 +33,7 @@ from nbexec import CREDENTIALS, REPO, execute, failing_cell  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
-from helpers.recording import load, relative  # noqa: E402
+from helpers.recording import load, relative, stage  # noqa: E402
 from helpers.validate import problems  # noqa: E402
 
 
@@ -164,13 +164,7 @@ def _replace_together(files: dict[Path, str]) -> bool:
     temps: dict[Path, Path] = {}
     try:
         for path, text in files.items():
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            temps[path] = Path(tmp)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+            temps[path] = stage(path, text)
         waited: list[int] = []
         held = {}
         if threading.current_thread() is threading.main_thread():
