@@ -80,7 +80,7 @@ def execute(path: Path, env: dict[str, str | None], timeout: int = 900) -> Run:
         try:
             client.execute()
         except CellExecutionError as err:
-            error = _first_lines(str(err))
+            error = _last_lines(str(err))
         except Exception as err:  # a dead kernel, a timeout
             error = f"{type(err).__name__}: {err}"
         finally:
@@ -102,7 +102,7 @@ def failing_cell(nb: nbformat.NotebookNode) -> int | None:
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _first_lines(text: str, keep: int = 12) -> str:
+def _last_lines(text: str, keep: int = 12) -> str:
     text = ANSI.sub("", text)
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(lines[-keep:])
