@@ -1,4 +1,4 @@
-"""scripts/fake_server.py through the real SDK: every body and event it sends is validated strictly.
+"""The fake API (fake_api/) through the real SDK: every body and event it sends is validated strictly.
 
 "Strictly" means pydantic strict mode against the pinned SDK's types, and no field the SDK does not
 know anywhere in the parsed tree (the SDK's models accept unknown fields silently), apart from the
@@ -13,7 +13,17 @@ from typing import Any
 
 import openai
 import pytest
-from fake_server import (
+from openai.types import ErrorObject
+from openai.types.conversations import (
+    Conversation,
+    ConversationDeletedResource,
+    ConversationItem,
+    ConversationItemList,
+)
+from openai.types.responses import Response, ResponseItemList, ResponseStreamEvent
+from pydantic import BaseModel, TypeAdapter
+
+from fake_api import (
     BASE_EPOCH,
     FakeResponsesServer,
     cut_stream,
@@ -28,15 +38,6 @@ from fake_server import (
     text,
     web_search,
 )
-from openai.types import ErrorObject
-from openai.types.conversations import (
-    Conversation,
-    ConversationDeletedResource,
-    ConversationItem,
-    ConversationItemList,
-)
-from openai.types.responses import Response, ResponseItemList, ResponseStreamEvent
-from pydantic import BaseModel, TypeAdapter
 
 MODEL = "gpt-5.4-mini"
 # Fake keys, named here once so a secret scanner has one line each to be told about.
