@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         load_scenario(args.scenario),
         expect_key=args.expect_key,
         event_delay=args.event_delay,
+        port=args.port,
     )
 
     def interrupt(*_: object) -> None:
