@@ -70,6 +70,8 @@ class FakeResponsesServer:
       ``api-key: <key>`` gets the API's 401 answer.
     - ``seed``: changes every id (same seed, same script: same bytes).
     - ``words_per_delta``: words per ``output_text.delta`` event.
+    - ``live_shapes``: write what the live API sends today, not the course's first shapes
+      (dated snapshots, token-sized obfuscated deltas, ...: fake_api.live lists them).
     - ``event_delay``: seconds between streamed events (to watch a stream arrive).
 
     Attributes for tests: ``base_url``, ``requests`` (list of SeenRequest), ``answers`` (list of
@@ -86,6 +88,7 @@ class FakeResponsesServer:
         organization: str = "org-fakefakefake",
         project: str = "proj_fakefakefake",
         words_per_delta: int = 3,
+        live_shapes: bool = False,
         event_delay: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -96,6 +99,7 @@ class FakeResponsesServer:
         self.organization = organization
         self.project = project
         self.words_per_delta = words_per_delta
+        self.live_shapes = live_shapes
         self.event_delay = event_delay
         self.requests: list[SeenRequest] = []
         self.answers: list[Answer] = []

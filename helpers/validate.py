@@ -19,8 +19,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .recording import Recording
 
-# Sent by the live API in every response body, not declared by the pinned SDK's Response type.
-LIVE_ONLY_FIELDS = {"store", "billing"}
+# Sent by the live API, not declared by the pinned SDK's types: in every response body (store,
+# billing, the two penalties) and on streamed deltas (obfuscation).
+LIVE_ONLY_FIELDS = {"store", "billing", "frequency_penalty", "presence_penalty", "obfuscation"}
 
 
 def _routes() -> list[tuple[str, re.Pattern[str], Any]]:

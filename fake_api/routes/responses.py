@@ -7,6 +7,7 @@ import copy
 import json
 from typing import Any
 
+from .. import formats, reasoning
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
@@ -18,7 +19,9 @@ from ..steps import TERMINAL, Disconnect, Error, Reply, Step
 def create(call: Call) -> Json | Stream | Close:
     body = call.body
     with call.state.lock:
-        step, stored = _prepare_create(call.state, body, call.server.words_per_delta)
+        step, stored = _prepare_create(
+            call.state, body, call.server.words_per_delta, call.server.live_shapes
+        )
     if step.delay:
         call.server.pause(step.delay)
     if isinstance(step, Disconnect) or (
@@ -44,7 +47,7 @@ def create(call: Call) -> Json | Stream | Close:
 
 
 def _prepare_create(
-    state: State, body: dict, words_per_delta: int
+    state: State, body: dict, words_per_delta: int, live_shapes: bool = False
 ) -> tuple[Step, StoredResponse | None]:
     if not body.get("model"):
         raise ApiError(
@@ -63,6 +66,8 @@ def _prepare_create(
             param="conversation",
             code="mutually_exclusive_parameters",
         )
+    formats.check_request(body)
+    reasoning.check_request(state, body)
     history: list[dict[str, Any]] = []
     if prev_id:
         prev = state.responses.get(prev_id)
@@ -93,7 +98,7 @@ def _prepare_create(
         raise RuntimeError(
             "the step has background=[...] but the request did not set background=True"
         )
-    stored = build_response(state, step, body, history, conv_id, words_per_delta)
+    stored = build_response(state, step, body, history, conv_id, words_per_delta, live_shapes)
     state.add_response(stored, conv_id)
     return step, stored
 
