@@ -220,6 +220,8 @@ def check_rendering(response: Any) -> None:
                     elif note_type in ("file_citation", "container_file_citation"):
                         name = get(note, "filename") or get(note, "file_id")
                         assert name in md and name in plain, f"file citation missing: {name}"
+                        at = get(note, "index", get(note, "end_index"))
+                        spans.append((at, at))  # its marker goes there
                 # Every stretch of text outside a cited span appears, in order.
                 kept, at = [], 0
                 for start, end in sorted(spans):
