@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .faults import what_to_do
+
 __all__ = ["show", "show_json", "cited_text"]
 
 EXCERPT = 160  # characters of a file search result's text, of a tool's one-line output
@@ -288,6 +290,9 @@ class ResponseView:
                     blocks.append(block)
         if not blocks:
             blocks.append("*(no output yet)*" if markdown else "(no output yet)")
+        todo = what_to_do(r) if _get(r, "status") == "failed" else None
+        if todo:
+            blocks.append(f"**What to do:** {todo}" if markdown else f"What to do: {todo}")
         if numbers:
             titles = _sources(r)
             lines = ["**Sources**" if markdown else "Sources"]
