@@ -32,8 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 REAL = REPO.parent / "shared" / "real-traffic"
 CASES = sorted(REAL.glob("*.json")) if REAL.is_dir() else []
 ABSENT = (
-    f"no real traffic beside this clone ({REAL.parent.name}/{REAL.name}/ is absent): CI has it; "
-    "a user's clone does not need it"
+    "no real traffic beside this clone: ../shared/real-traffic/ (relative to the repository root) "
+    "is absent; CI has it, a user's clone does not need it"
 )
 PARAMS = [pytest.param(p, id=p.stem) for p in CASES] or [
     pytest.param(None, id="absent", marks=pytest.mark.skip(reason=ABSENT))
