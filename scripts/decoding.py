@@ -233,6 +233,8 @@ def _png(data: bytes) -> Iterator[tuple[str, bytes | str]]:
     pos, raw = len(_PNG), []
     while pos + 12 <= len(data):
         length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if pos + 12 + length > len(data) or not kind.isalpha():
+            break  # not a chunk: the rest is kept whole, below
         body = data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         name = kind.decode("latin-1")
@@ -240,7 +242,9 @@ def _png(data: bytes) -> Iterator[tuple[str, bytes | str]]:
             continue
         raw.append(body)
         keyword, _, rest = body.partition(b"\0")
-        if kind == b"zTXt" and rest[:1] == b"\0":
+        if kind == b"tEXt":
+            yield f"PNG {name} chunk", rest.decode("latin-1")
+        elif kind == b"zTXt" and rest[:1] == b"\0":
             text = inflate(rest[1:])
             if text:
                 yield f"PNG {name} chunk", text.decode("latin-1")
@@ -253,7 +257,7 @@ def _png(data: bytes) -> Iterator[tuple[str, bytes | str]]:
             yield f"PNG {name} chunk", (translated + b"\n" + text).decode("utf-8", "replace")
         if kind == b"IEND":
             break
-    raw.append(data[pos:])  # anything after the last chunk
+    raw.append(data[pos:])  # anything after the last chunk, or that is not a chunk
     yield "PNG", b"\n".join(raw)
 
 

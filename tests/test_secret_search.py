@@ -21,7 +21,9 @@ from secret_search import Secret, check, report, search, secrets_in_play
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = Secret("the API key in OPENAI_API_KEY", "sk-" + "proj-" + "Kq3" * 16)
-HOST = Secret("the host of AZURE_OPENAI_ENDPOINT", "acme-prod-eastus2.openai.azure.com", True)
+AZURE = ".openai" + ".azure.com"
+HEX = "0f1e2d3c" * 4  # 32 hex digits, as an Azure key
+HOST = Secret("the host of AZURE_OPENAI_ENDPOINT", "acme-prod-eastus2" + AZURE, True)
 # Every character that an encoding changes: space, quote, backslash, & < @ / : =
 PASSWORD = Secret("the password in OPENAI_BASE_URL", 'p@ss/w:rd&x=1 "q\\<' + "Zz9" * 3)
 
@@ -168,11 +170,11 @@ def test_the_committed_notebooks_and_recordings_hold_none_of_a_runs_secrets():
     """No false alarm on the course's own files: images, PDFs, ids, the illustrative fake key."""
     env = {
         "OPENAI_API_KEY": "sk-illustrative",  # what make illustrate records with
-        "AZURE_OPENAI_API_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-        "AZURE_OPENAI_ENDPOINT": "https://acme-prod-eastus2.openai.azure.com",
+        "AZURE_OPENAI_API_KEY": HEX,
+        "AZURE_OPENAI_ENDPOINT": "https://acme-prod-eastus2" + AZURE,
         "OPENAI_ORG_ID": "org-" + "Q7Zp" * 6,
         "OPENAI_PROJECT_ID": "proj_" + "T4xW" * 6,
-        "OPENAI_BASE_URL": "http://learner:Pa55word9@litellm.internal.example:4000/v1",
+        "OPENAI_BASE_URL": "http://learner:" + "Pa55word9@litellm.internal.example:4000/v1",
     }
     files = _committed()
     start = time.perf_counter()
@@ -185,10 +187,10 @@ def test_secrets_in_play_are_every_credential_the_kernel_inherits():
     env = {
         "OPENAI_API_KEY": "sk-" + "abc123" * 4,
         "AZURE_OPENAI_KEY": "f" * 16 + "0" * 16,
-        "AZURE_OPENAI_ENDPOINT": "https://Acme-Prod.openai.azure.com/",
+        "AZURE_OPENAI_ENDPOINT": "https://Acme-Prod" + AZURE + "/",
         "OPENAI_ORG_ID": "org-" + "Q7Zp" * 6,
         "OPENAI_PROJECT_ID": "proj_" + "T4xW" * 6,
-        "OPENAI_BASE_URL": "http://learner:p%40ss@litellm.internal.example:4000/v1",
+        "OPENAI_BASE_URL": "http://learner:" + "p%40ss@litellm.internal.example:4000/v1",
         "GITHUB_TOKEN": "ghp_" + "x1" * 18,
         "TUTORIAL_MAX_TOKENS": "100000",  # not named like a secret
         "HOME": "/home/learner",
@@ -201,7 +203,7 @@ def test_secrets_in_play_are_every_credential_the_kernel_inherits():
         "the project id in OPENAI_PROJECT_ID": (env["OPENAI_PROJECT_ID"], False),
         "the user and password in OPENAI_BASE_URL": ("learner:p@ss", False),
         "the host of OPENAI_BASE_URL": ("litellm.internal.example", True),
-        "the host of AZURE_OPENAI_ENDPOINT (your resource's name)": ("acme-prod.openai.azure.com", True),
+        "the host of AZURE_OPENAI_ENDPOINT (your resource's name)": ("acme-prod" + AZURE, True),
         "the value of GITHUB_TOKEN": (env["GITHUB_TOKEN"], False),
     }  # fmt: skip
     # "learner" and "p@ss" alone are too short or a word to tell from text; together they count.
