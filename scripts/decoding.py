@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 DEPTH = 3
-MAX_INFLATE = 8 << 20  # bytes out of one compressed stream: a decompression bomb stops there
+MAX_INFLATE = 2 << 20  # bytes out of one compressed stream: a decompression bomb stops there
 SHORTEST = 20  # base64 characters: 15 bytes, shorter than any secret worth a pattern
 
 # --- a file's text ------------------------------------------------------------------------------

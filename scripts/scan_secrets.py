@@ -366,7 +366,9 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 def _own_findings(path: str, text: _Text | _Layers) -> Iterator[tuple[Finding, str]]:
     joined = text.joined
-    lowered = joined.translate(_ASCII_LOWER)  # same length, so positions carry over
+    lowered = joined.lower()  # for the hints; positions must carry over, so the same length
+    if len(lowered) != len(joined):
+        lowered = joined.translate(_ASCII_LOWER)
     for pattern in _PATTERNS:
         for m in pattern.matches(joined, lowered):
             secret = m["secret"]

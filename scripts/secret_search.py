@@ -15,7 +15,7 @@ The secrets in play (``secrets_in_play``), from the environment the notebook's k
 - the host of ``AZURE_OPENAI_ENDPOINT`` (the resource's name), in any letter case;
 - the user information of ``OPENAI_BASE_URL`` and ``AZURE_OPENAI_ENDPOINT``: the user, the
   password, and ``user:password`` as HTTP Basic authentication sends it; and the host of
-  ``OPENAI_BASE_URL`` when it is a name (not an IP address, ``localhost`` or api.openai.com);
+  ``OPENAI_BASE_URL`` when it is a name (not an IP address, ``localhost`` or OpenAI's own);
 - any other variable named like a secret (``..._KEY``, ``..._SECRET``, ``..._TOKEN``,
   ``..._PASSWORD``): the kernel inherits it, so a cell can print it.
 
@@ -91,8 +91,8 @@ def _url_parts(variable: str, url: str) -> Iterator[Secret]:
             yield Secret(f"the host of {variable} (your resource's name)", host, any_case=True)
     elif (
         "." in host
-        and host != "api.openai.com"
-        and not re.fullmatch(r"[\d.]+|[0-9a-f:]+|localhost\.?", host)
+        and not host.endswith(".openai.com")  # OpenAI's own hosts are public
+        and not re.fullmatch(r"[\d.]+|[0-9a-f:]+|localhost", host)
     ):
         yield Secret(f"the host of {variable}", host, any_case=True)
 

@@ -210,7 +210,14 @@ def test_secrets_in_play_are_every_credential_the_kernel_inherits():
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:4000/v1", "http://localhost:8000/v1", "https://api.openai.com/v1"]
+    "url",
+    [
+        "http://127.0.0.1:4000/v1",
+        "http://[::1]:4000/v1",
+        "http://localhost:8000/v1",
+        "https://api.openai.com/v1",
+        "https://eu.api.openai.com/v1",
+    ],
 )
 def test_a_local_or_openai_base_url_host_is_not_a_secret(url):
     assert secrets_in_play({"OPENAI_API_KEY": "sk-" + "abc123" * 4, "OPENAI_BASE_URL": url}) == [

@@ -601,3 +601,24 @@ def test_a_secret_hidden_in_an_encoding_or_format_is_found(tmp_path, case):
         expected = next(n for n, line in enumerate(text.split("\n"), 1) if on_line in line)
     assert expected in {f.line for f in matching}, shown
     assert fake not in shown, "the scanner printed a secret"
+
+
+def test_a_decompression_bomb_is_read_only_so_far(tmp_path):
+    """A PNG whose text chunk inflates to 32 MB: at most decoding.MAX_INFLATE bytes come out of
+    it, so the scan stays quick, and a key among the first ones is still found."""
+    import time
+
+    import decoding
+    import scan_secrets
+
+    packer = zlib.compressobj(9)
+    bomb = packer.compress(K.encode()) + b"".join(
+        packer.compress(bytes(1 << 20)) for _ in range(32)
+    )
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_with(b"zTXt", b"Comment\0\0" + bomb + packer.flush()))
+    assert decoding.MAX_INFLATE < 32 << 20 and path.stat().st_size < 100_000
+    start = time.perf_counter()
+    found, _ = scan_secrets.scan([str(path)])
+    assert time.perf_counter() - start < 10
+    assert [(f.line, f.pattern, f.how) for f in found] == [(0, "OpenAI API key", "PNG zTXt chunk")]
