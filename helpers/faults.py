@@ -2,7 +2,8 @@
 
 ``explain(err)`` turns any error the SDK or ``helpers`` raises into a few lines: what happened, what
 the provider said, and what to do (fix a setting in ``.env``, wait and retry, or run offline with
-``TUTORIAL_MODE=replay``). It never contains the API key.
+``TUTORIAL_MODE=replay``). It never contains the API key, nor a URL's user information
+(``user:password@``).
 
 In Jupyter, ``connect()`` calls ``install_hook()``: an *uncaught* SDK or tutorial error then shows
 that message, with the exception's type and the line of the cell that raised it, instead of a
@@ -25,7 +26,7 @@ from typing import Any
 
 import openai
 
-from .config import KEY_VARIABLES
+from .config import KEY_VARIABLES, printable_url
 from .errors import TutorialError
 
 __all__ = ["explain", "what_to_do", "install_hook", "HOOKED"]
@@ -444,7 +445,7 @@ def _where(err: openai.APIError) -> _Where:
     if name == "azure":
         address = "AZURE_OPENAI_ENDPOINT in .env"
     elif name == "compatible":
-        address = f"OPENAI_BASE_URL in .env (now {base})"
+        address = f"OPENAI_BASE_URL in .env (now {printable_url(base)})"
     elif name == "openai":
         address = "OPENAI_BASE_URL in .env" if base else "api.openai.com"
     else:
@@ -505,7 +506,9 @@ def _raised_mid_stream(err: BaseException) -> bool:
 
 
 def _redact(text: str) -> str:
-    """Remove every API key this process knows of, should any provider echo one back."""
+    """Remove every API key this process knows of, should any provider echo one back, and the user
+    information (``user:password@``) of every URL."""
+    text = printable_url(text)
     secrets = {os.environ.get(name, "").strip() for name in KEY_VARIABLES}
     from .client import _session
 
