@@ -37,8 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--expect-key", default=None)
     parser.add_argument("--event-delay", type=float, default=0.0)
+    parser.add_argument(
+        "--live-shapes",
+        action="store_true",
+        help="answer with the shapes the live API sends today (fake_api.live)",
+    )
     args = parser.parse_args(argv)
     steps, options = load_scenario_and_options(args.scenario)
+    if args.live_shapes:
+        options["live_shapes"] = True
     server = FakeResponsesServer(
         steps,
         expect_key=args.expect_key,

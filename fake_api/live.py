@@ -16,7 +16,18 @@ What changes, each seen in ../shared/real-traffic (the newest cases) unless said
   reasoning item announced by ``response.output_item.added`` with an ``encrypted_content`` that
   differs from the finished one (the SDK's docstring: the added one "may be incomplete").
 - a step that scripts a reasoning item for a request that does not reason is a scripting mistake
-  (``fake_api.reasoning.check_step``).
+  (``fake_api.reasoning.check_step``);
+- a ``web_search_call`` announced by ``response.output_item.added`` has no ``action`` yet
+  (``announce_search_without_action``).
+
+Two more shapes of real traffic contradict the SDK's types, so they are options of their own:
+
+- ``FakeResponsesServer(cache_write=False)``: usage objects without
+  ``input_tokens_details.cache_write_tokens`` (most real answers, every Azure one; the SDK calls it
+  required) (``drop_cache_write``);
+- ``reply(status="failed", error_event=True)``: before a stream's ``response.failed``, an ``error``
+  event whose fields are nested under ``error`` (``{"type": "error", "sequence_number": N,
+  "error": {"type", "code", "message", "param"}}``) (``add_error_event``).
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import reasoning
+from .state import StoredResponse
 
 SNAPSHOTS = {"gpt-5.4-mini": "gpt-5.4-mini-2026-03-17"}
 OBFUSCATION_WIDTH = 16
@@ -127,3 +139,45 @@ def decorate_events(events: list[dict[str, Any]], request: Mapping[str, Any]) ->
                 item["encrypted_content"] = full[:7] + _noise(
                     full, length=len(full) // 3, chars=_B64
                 )
+
+
+def _bodies(stored: StoredResponse) -> list[dict[str, Any]]:
+    found = [stored.final]
+    found += [e["response"] for e in stored.events if isinstance(e.get("response"), dict)]
+    return found
+
+
+def drop_cache_write(stored: StoredResponse) -> None:
+    """Take ``cache_write_tokens`` out of every usage object of a response (in place)."""
+    for body in _bodies(stored):
+        usage = body.get("usage")
+        if isinstance(usage, dict) and isinstance(usage.get("input_tokens_details"), dict):
+            usage["input_tokens_details"].pop("cache_write_tokens", None)
+
+
+def announce_search_without_action(stored: StoredResponse) -> None:
+    """A web search is announced before it has run: its added item has no ``action`` (in place)."""
+    for event in stored.events:
+        item = event.get("item")
+        if event["type"] == "response.output_item.added" and item["type"] == "web_search_call":
+            item.pop("action", None)
+
+
+def add_error_event(stored: StoredResponse) -> None:
+    """Put the live API's ``error`` event before a failed stream's ``response.failed``."""
+    error = stored.final.get("error") or {}
+    terminal = stored.events.pop()
+    stored.events.append(
+        {
+            "type": "error",
+            "sequence_number": len(stored.events),
+            "error": {
+                "type": error.get("code"),
+                "code": error.get("code"),
+                "message": error.get("message"),
+                "param": None,
+            },
+        }
+    )
+    terminal["sequence_number"] = len(stored.events)
+    stored.events.append(terminal)

@@ -73,6 +73,8 @@ class FakeResponsesServer:
     - ``live_shapes``: write what the live API sends today, not the course's first shapes
       (dated snapshots, token-sized obfuscated deltas, ...: fake_api.live lists them).
     - ``event_delay``: seconds between streamed events (to watch a stream arrive).
+    - ``cache_write``: ``False`` leaves ``cache_write_tokens`` out of usage, as most live answers
+      and every Azure one do though the SDK calls it required (fake_api.live).
 
     Attributes for tests: ``base_url``, ``requests`` (list of SeenRequest), ``answers`` (list of
     Answer), ``errors`` (scripting mistakes and internal errors; each also answered with a 500
@@ -92,6 +94,7 @@ class FakeResponsesServer:
         event_delay: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        cache_write: bool = True,
     ) -> None:
         self.state = State(seed)
         self.add_steps(steps)
@@ -101,6 +104,7 @@ class FakeResponsesServer:
         self.words_per_delta = words_per_delta
         self.live_shapes = live_shapes
         self.event_delay = event_delay
+        self.cache_write = cache_write
         self.requests: list[SeenRequest] = []
         self.answers: list[Answer] = []
         self.errors: list[str] = []

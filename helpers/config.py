@@ -6,6 +6,7 @@ Defined in 00_start_here and 01_basics (``connect`` and ``model`` use it).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,11 +15,14 @@ from .errors import SetupError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Current models (see openai/types/shared/chat_model.py for the shutdown dates of older ones).
+# Current models: none has a shutdown date announced in the installed SDK (helpers/shutdowns.py
+# reads them; tests/test_models.py fails when a default is shut down or will be within 90 days).
+# deep_research is the model for long research jobs, run in background mode with web_search: the
+# deep research models (o3-deep-research, o4-mini-deep-research) were shut down on 2026-07-23.
 # On Azure these are deployment names: override them with the variables beside them.
 DEFAULT_MODELS = {
     "default": "gpt-5.4-mini",
-    "deep_research": "o4-mini-deep-research",
+    "deep_research": "gpt-5.5",
 }
 MODEL_ENV = {
     "default": "TUTORIAL_MODEL",
@@ -44,6 +48,23 @@ class Provider:
     api_key: str
     key_source: str
     label: str
+
+
+# A URL's user information: after "scheme://" (or "//"), everything up to the last "@" of the
+# authority. An e-mail address has no "//" before it, so it is left alone.
+_USERINFO = re.compile(r"(?i)((?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:)?//)[^\s/?#]*@")
+
+
+def printable_url(url: str) -> str:
+    """``url`` safe to print: its user information (``user:password@``, which can hold a password
+    or a token) becomes ``***@``; the scheme, host, port and path are kept. Every URL in a longer
+    text is cleaned the same way, and a bare ``user:password@host`` (no scheme) too.
+    Everything the course prints about a base URL or endpoint goes through here."""
+    text = _USERINFO.sub(r"\1***@", url)
+    head, at, rest = text.partition("@")
+    if at and "//" not in text and not re.search(r"[\s/]", head):
+        return f"***@{rest}"
+    return text
 
 
 def recordings_dir() -> Path:

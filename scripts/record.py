@@ -2,9 +2,12 @@
 
 1. Runs the notebook in record mode: requests go to the provider in .env, streams pass through as they
    arrive, and each finished exchange is written to a scratch folder of its own in the temp dir.
-2. Checks the scratch recording against the SDK's types (helpers.validate).
+2. Checks the scratch recording against the SDK's types (helpers.validate): what a live API sent
+   is never refused; where it differs from the SDK's types, a note says so.
 3. Runs the notebook again in strict replay against the scratch recording, with no credentials, so the
    stored outputs are exactly what replay (and nbval) will produce.
+   Refuses to save if the new notebook or recording holds a secret the run knows, in any form
+   (scripts/secret_search.py: the key, organisation and project ids, endpoint host, URL password).
 4. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json, together: both
    new files are written in full beside the old ones first, then renamed over them with SIGINT and
    SIGTERM held back, so an interruption leaves both old files or both new ones.
@@ -29,12 +32,13 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbformat import
 
 import nbformat  # noqa: E402
+import secret_search  # noqa: E402
 from nbexec import CREDENTIALS, REPO, execute, failing_cell  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
 from helpers.recording import load, relative, stage  # noqa: E402
-from helpers.validate import problems  # noqa: E402
+from helpers.validate import review  # noqa: E402
 
 
 def fail(message: str, notebook: Path, recording: Path) -> int:
@@ -85,12 +89,14 @@ def _record(
     if not partial.exists():
         return fail("the notebook made no request through connect()", notebook, target)
     recording = load(partial, name)
-    found = problems(recording)
-    if found:
-        listed = "\n  ".join(found[:10])
+    checked = review(recording)
+    if checked.problems:
+        listed = "\n  ".join(checked.problems[:10])
         return fail(
             f"the answers do not validate against the SDK types:\n  {listed}", notebook, target
         )
+    if checked.notes:
+        print(_notes(checked.notes), flush=True)
 
     print(
         f"Recorded {len(recording.interactions)} requests; replaying to store outputs ...",
@@ -122,9 +128,11 @@ def _record(
     if report["unplayed"]:
         return fail(f"replay left recorded requests unused: {report['unplayed']}", notebook, target)
 
-    late = _replace_together(
-        {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
-    )
+    files = {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
+    leaked = secret_search.check(files)  # a key, id, host or password this run knows
+    if leaked:
+        return fail(leaked, notebook, target)
+    late = _replace_together(files)
     if late:
         print("Interrupted while saving: the save was finished first.", file=sys.stderr)
     print(
@@ -133,6 +141,18 @@ def _record(
         f"and {relative(notebook)} ({live.seconds:.0f} s live, {replay.seconds:.1f} s replay)."
     )
     return 0
+
+
+def _notes(notes: list[str], limit: int = 10) -> str:
+    """What the live answers hold that the SDK's types do not expect: kept as sent, never refused."""
+    lines = [
+        f"Note: the answers differ from the openai SDK's types in {len(notes)} way"
+        f"{'' if len(notes) == 1 else 's'}; they are kept as the API sent them:"
+    ]
+    lines += [f"  - {note}" for note in notes[:limit]]
+    if len(notes) > limit:
+        lines.append(f"  ... and {len(notes) - limit} more")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

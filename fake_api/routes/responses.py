@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from .. import formats, reasoning
+from .. import formats, live, reasoning
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
@@ -22,6 +22,12 @@ def create(call: Call) -> Json | Stream | Close:
         step, stored = _prepare_create(
             call.state, body, call.server.words_per_delta, call.server.live_shapes
         )
+        if stored is not None and call.server.live_shapes:
+            live.announce_search_without_action(stored)
+        if stored is not None and not call.server.cache_write:
+            live.drop_cache_write(stored)
+        if stored is not None and step.error_event:
+            live.add_error_event(stored)
     if step.delay:
         call.server.pause(step.delay)
     if isinstance(step, Disconnect) or (
