@@ -8,7 +8,8 @@ What changes, each seen in ../shared/real-traffic (the newest cases) unless said
   models (gpt-5.2 and gpt-5.6 bodies); ``billing``, ``frequency_penalty`` and ``presence_penalty``,
   which the SDK does not declare; ``tool_usage``; the reasoning settings the model ran with
   (``fake_api.reasoning.effective``); ``phase: "final_answer"`` on the assistant messages of gpt-5
-  models when the step does not set a phase (the SDK's ``phase`` docstring);
+  models when the step does not set a phase (the SDK's ``phase`` docstring); an
+  ``encrypted_content`` shaped like a live one (a Fernet token of over a thousand characters);
 - usage: an answer cut by ``max_output_tokens`` used exactly that many output tokens;
 - streams: deltas of about one token, each with an ``obfuscation`` field that pads it to 16
   characters (none when the request sets ``stream_options={"include_obfuscation": False}``); a
@@ -43,6 +44,7 @@ from .state import StoredResponse
 SNAPSHOTS = {"gpt-5.4-mini": "gpt-5.4-mini-2026-03-17"}
 OBFUSCATION_WIDTH = 16
 _CHARS = string.ascii_letters + string.digits
+_B64 = _CHARS + "-_"
 # About one token: a word with its leading space, up to three digits, a run of punctuation, or
 # whitespace (so a JSON answer streams as {" / title / ":" / ...).
 _TOKEN = re.compile(r" ?[^\W\d_]+| ?\d{1,3}| ?(?:[^\w\s]|_)+|\s+")
@@ -77,10 +79,18 @@ def decorate_body(final: dict[str, Any], request: Mapping[str, Any]) -> None:
         },
         "web_search": {"num_requests": searches},
     }
-    if is_gpt5(model):
-        for item in final["output"]:
-            if item["type"] == "message":
-                item.setdefault("phase", "final_answer")
+    for item in final["output"]:
+        if item["type"] == "message" and is_gpt5(model):
+            item.setdefault("phase", "final_answer")
+        if item["type"] == "reasoning" and item.get("encrypted_content"):
+            item["encrypted_content"] = sealed(item["id"])
+
+
+def sealed(item_id: str) -> str:
+    """An ``encrypted_content`` shaped like a live one: a Fernet token (``gAAAAAB``, then
+    url-safe base64 ending in ``=``) of some 1,000 to 1,800 characters."""
+    length = 1000 + int(hashlib.sha256(item_id.encode()).hexdigest()[:4], 16) % 800
+    return "gAAAAAB" + _noise("sealed", item_id, length=length, chars=_B64) + "="
 
 
 def cut_usage(usage: dict[str, Any], max_output_tokens: int) -> None:
@@ -102,11 +112,11 @@ def token_pieces(text: str) -> list[str]:
     return pieces or [text]
 
 
-def _noise(*parts: object, length: int) -> str:
+def _noise(*parts: object, length: int, chars: str = _CHARS) -> str:
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
     while len(digest) < length:
         digest += hashlib.sha256(digest).digest()
-    return "".join(_CHARS[b % len(_CHARS)] for b in digest[:length])
+    return "".join(chars[b % len(chars)] for b in digest[:length])
 
 
 def decorate_events(events: list[dict[str, Any]], request: Mapping[str, Any]) -> None:
@@ -126,7 +136,9 @@ def decorate_events(events: list[dict[str, Any]], request: Mapping[str, Any]) ->
             )
             if done.get("encrypted_content"):
                 full = done["encrypted_content"]
-                item["encrypted_content"] = full[:7] + _noise(full, length=len(full) // 3)
+                item["encrypted_content"] = full[:7] + _noise(
+                    full, length=len(full) // 3, chars=_B64
+                )
 
 
 def _bodies(stored: StoredResponse) -> list[dict[str, Any]]:
