@@ -21,6 +21,8 @@ for _name in (
     "TUTORIAL_RECORDINGS_DIR",
     "TUTORIAL_MAX_REQUESTS",
     "TUTORIAL_MAX_TOKENS",
+    "TUTORIAL_TIMEOUT",
+    "TUTORIAL_CONNECT_TIMEOUT",
 ):
     os.environ.pop(_name, None)
 os.environ.update(TUTORIAL_MODE="replay", TUTORIAL_DOTENV="0", TUTORIAL_REPLAY_STRICT="1")

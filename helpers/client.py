@@ -20,6 +20,7 @@ import openai
 from . import config
 from .errors import RecordingError, SetupError
 from .faults import install_hook
+from .liveguard import LiveGuardTransport
 from .recording import Recording, load, relative, write_atomic
 from .transport import MeteredTransport, RecordingTransport, ReplayTransport, unplayed_message
 from .usage import Meter
@@ -126,7 +127,7 @@ def connect(notebook: str) -> openai.OpenAI:
                 f"TUTORIAL_MODE={mode} needs credentials, and none are set. "
                 f"{config.HOW_TO_GO_LIVE} Replay needs no key: unset TUTORIAL_MODE."
             )
-        inner = httpx2.HTTPTransport()
+        inner = LiveGuardTransport(httpx2.HTTPTransport())
         if mode == "record":
             if not os.environ.get("TUTORIAL_RECORD_TO"):
                 raise SetupError(
@@ -156,6 +157,8 @@ def connect(notebook: str) -> openai.OpenAI:
         api_key=provider.api_key if provider and session.live else REPLAY_API_KEY,
         base_url=provider.base_url if provider and session.live else None,
         http_client=httpx2.Client(transport=metered),
+        # Live: limits fit for a lesson (helpers/liveguard.py enforces them, once, no retry).
+        timeout=config.request_timeout() if session.live else openai.DEFAULT_TIMEOUT,
     )
     _session = session
     session._report()
