@@ -452,13 +452,14 @@ def _redact(text: str) -> str:
 
 
 def _public_name(etype: type[BaseException]) -> str:
-    """The name to catch it by: ``openai.BadRequestError``, ``helpers.ReplayMiss``."""
+    """The name to catch it by: ``openai.BadRequestError``, ``helpers.ReplayMiss``; for a private
+    subclass, the public class it extends (``AnswerTimeout`` is an ``openai.APITimeoutError``)."""
     import helpers
 
-    name = etype.__name__
-    for package in (openai, helpers):
-        if getattr(package, name, None) is etype:
-            return f"{package.__name__}.{name}"
+    for cls in etype.__mro__:
+        for package in (openai, helpers):
+            if getattr(package, cls.__name__, None) is cls:
+                return f"{package.__name__}.{cls.__name__}"
     return f"{etype.__module__}.{etype.__qualname__}"
 
 

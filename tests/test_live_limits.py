@@ -18,6 +18,7 @@ from rawserver import RawServer, answer, drip, keep_alive_only, never_answer
 
 from helpers import SetupError, connect, explain
 from helpers.config import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT
+from helpers.faults import render
 
 # Built at run time so that no literal in the repository looks like a key.
 KEY = "sk-" + "limitskey" * 4
@@ -135,6 +136,10 @@ def test_a_server_that_never_answers_is_one_message_within_the_limit(live):
         "background mode (notebook 05)",
     )
     assert "timeout=300" not in message
+    # In a notebook: caught by the SDK's own class, as any timeout.
+    shown = render(type(err), err)
+    assert shown.startswith("openai.APITimeoutError: A Responses-compatible server accepted")
+    assert "Catch this error with `except openai.APITimeoutError`" in shown
 
 
 def test_with_options_lengthens_the_limit_for_one_call(live):
@@ -231,6 +236,7 @@ def test_a_200_the_sdk_cannot_read_is_one_message(live, case, stream):
     assert len(server.requests) == 1
     message = explain(err)
     check(message, "answered HTTP 200", said, "OPENAI_BASE_URL in .env")
+    assert "`except openai.APIResponseValidationError`" in render(type(err), err)
     if case == "an HTML page":
         # A proxy's login page: say so, with its title, and how to get past it.
         check(message, "'Sign in to continue - Corporate Web Gateway'", "proxy")
