@@ -23,7 +23,7 @@ from .faults import install_hook
 from .liveguard import LiveGuardTransport
 from .recording import Recording, load, relative, write_atomic
 from .transport import MeteredTransport, RecordingTransport, ReplayTransport, unplayed_message
-from .usage import Meter
+from .usage import Meter, kernel_meter
 
 __all__ = ["connect", "model", "session_report", "current_session", "Session"]
 
@@ -108,7 +108,7 @@ def connect(notebook: str) -> openai.OpenAI:
     provider = None if explicit_replay else config.detect_provider()
     mode, reason = config.resolve_mode(provider)
     path = config.recordings_dir() / f"{notebook}.json"
-    meter = Meter.from_env()
+    meter = kernel_meter(live=mode != "replay")
     session = Session(notebook, mode, reason, provider, path, meter)
 
     if mode == "replay":
@@ -219,6 +219,8 @@ def session_report() -> None:
         f"({t['reasoning_tokens']:,} reasoning) over {t['responses']} "
         f"response{'' if t['responses'] == 1 else 's'}"
     )
+    if t["unknown_usage"]:
+        print(unknown_usage_note(t["unknown_usage"]))
     if session.replay:
         recorded = len(session.replay.played)
         every = (
@@ -227,3 +229,13 @@ def session_report() -> None:
             else f"All {recorded} recorded requests were"
         )
         print(unplayed_message(session.replay) or f"{every} replayed.")
+
+
+def unknown_usage_note(count: int) -> str:
+    """What the totals above leave out: model requests whose answers never told their tokens."""
+    requests = "1 model request" if count == 1 else f"{count} model requests"
+    return (
+        f"The tokens of {requests} are not known (a stream closed before its end, a background "
+        "job cancelled or not polled to its end, or a request that got no answer): they are not "
+        "in these totals, nor in what TUTORIAL_MAX_TOKENS counts."
+    )
