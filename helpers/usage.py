@@ -192,14 +192,6 @@ class Meter:
         whatever its spelling (``/responses/`` is ``/responses``)."""
         return request.method == "POST" and not FREE_POSTS.fullmatch(_route(request))
 
-    is_model_request = costs_tokens  # the name it had
-
-    def check_budget(self, request: httpx2.Request) -> None:
-        """Refuse the model request that would pass a cap (without counting it)."""
-        if self.costs_tokens(request):
-            with self._lock:
-                self._check(request)
-
     def _check(self, request: httpx2.Request) -> None:
         call = COSTLY_CALLS.get(_route(request)) or f"POST {_route(request)}"
         tokens = sum(u["input_tokens"] + u["output_tokens"] for u in self.by_response.values())
