@@ -374,3 +374,20 @@ def test_a_background_job_never_polled_says_its_tokens_are_unknown_until_it_is(l
         capsys.readouterr()
         session_report()
         assert "not known" not in capsys.readouterr().out
+
+
+def test_make_run_says_which_notebooks_used_tokens_no_answer_reported():
+    from run_notebooks import per_learner
+
+    rows = [
+        ("01_basics", {"requests": 5, "model_requests": 5, "input_tokens": 90}),
+        ("05_background", {"requests": 86, "model_requests": 7, "unknown_usage": 1}),
+    ]
+    text = per_learner(rows, {"requests": 91, "input_tokens": 90, "output_tokens": 0}, True)
+    assert (
+        "The tokens of 1 model request (05_background) are not known (a stream closed before its "
+        "end, a background job cancelled or not polled to its end, or a request that got no "
+        "answer): the totals above leave them out."
+    ) in text
+    assert "not known" not in per_learner(rows[:1], {"requests": 5, "input_tokens": 90,
+                                                     "output_tokens": 0}, True)  # fmt: skip
