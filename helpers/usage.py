@@ -18,7 +18,8 @@ from .recording import api_path
 
 FIELDS = ("input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens")
 
-# Requests that run a model, by the SDK call that sends them (paths as the SDK writes them).
+# The SDK call that sends each kind of model request, to name it in a refusal (paths as the SDK
+# writes them). Counting does not depend on this list: see FREE_POSTS.
 COSTLY_CALLS = {
     "/responses": "responses.create",
     "/responses/compact": "responses.compact",
