@@ -211,6 +211,19 @@ def test_running_the_setup_cell_again_keeps_the_count(live):
     assert current_session().meter.totals()["model_requests"] == 2
 
 
+def test_what_replay_counted_does_not_use_up_a_live_budget(live):
+    """Going live in a kernel that replayed (a key added to .env, the setup cell run again)."""
+    server, env = live
+    env.setenv("TUTORIAL_MODE", "replay")
+    client = connect("01_basics")
+    client.responses.create(model=MODEL, input="Tell me a one-sentence joke about version control.")
+    env.setenv("TUTORIAL_MODE", "live")
+    env.setenv("TUTORIAL_MAX_REQUESTS", "1")
+    client = connect("budget_check")
+    assert ask(client, 1).output_text == "Answer 1."
+    assert len(server.requests) == 1
+
+
 def test_a_request_that_never_left_does_not_use_up_the_cap(monkeypatch, quick_backoff):
     """Reserved before it is sent, given back when it could not be sent (nothing listens)."""
     with socket.socket() as sock:
