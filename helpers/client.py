@@ -98,7 +98,12 @@ def current_session() -> Session:
 def connect(notebook: str) -> openai.OpenAI:
     """Return an ``openai.OpenAI`` client for ``notebook`` (e.g. "01_basics") and print one line
     saying the mode, the provider and why. The notebook names itself because a kernel cannot
-    reliably know which notebook it runs."""
+    reliably know which notebook it runs.
+
+    Live, the client waits at most ``TUTORIAL_CONNECT_TIMEOUT`` (10 s) to connect and
+    ``TUTORIAL_TIMEOUT`` (120 s) for an answer or between two events of a stream, once, without
+    retrying (helpers/liveguard.py); ``client.with_options(timeout=...)`` changes that for a call.
+    The budget meter belongs to the kernel: calling ``connect`` again keeps its counts."""
     global _session
     # First, so that even a set-up error below reaches a notebook as one clear message.
     install_hook()
