@@ -20,7 +20,7 @@ import openai
 from . import config
 from .errors import RecordingError, SetupError
 from .faults import install_hook
-from .liveguard import LiveGuardTransport
+from .liveguard import LiveGuardTransport, network_transport
 from .recording import Recording, load, relative, write_atomic
 from .transport import MeteredTransport, RecordingTransport, ReplayTransport, unplayed_message
 from .usage import Meter, kernel_meter
@@ -132,7 +132,7 @@ def connect(notebook: str) -> openai.OpenAI:
                 f"TUTORIAL_MODE={mode} needs credentials, and none are set. "
                 f"{config.HOW_TO_GO_LIVE} Replay needs no key: unset TUTORIAL_MODE."
             )
-        inner = LiveGuardTransport(httpx2.HTTPTransport())
+        inner = LiveGuardTransport(network_transport(provider.base_url))
         if mode == "record":
             if not os.environ.get("TUTORIAL_RECORD_TO"):
                 raise SetupError(

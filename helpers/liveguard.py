@@ -32,13 +32,14 @@ import html
 import json
 import re
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 
 import httpx2
 
 from .errors import AnswerTimeout, UnreadableAnswer
 
-__all__ = ["LiveGuardTransport"]
+__all__ = ["LiveGuardTransport", "network_transport"]
 
 _EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -92,6 +93,20 @@ def _is_json(text: bytes | str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def network_transport(base_url: str | None) -> httpx2.HTTPTransport:
+    """The transport to the provider, through the proxy the environment names for it.
+
+    ``httpx2.Client`` reads ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` and ``NO_PROXY`` only
+    when it builds its own transport; the course gives it one, so it does the same here, for the
+    one host a live client talks to. (``SSL_CERT_FILE`` is read by the transport itself.)"""
+    url = httpx2.URL(base_url or "https://api.openai.com/v1")
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy and not urllib.request.proxy_bypass(url.host):
+        return httpx2.HTTPTransport(proxy=proxy if "://" in proxy else f"http://{proxy}")
+    return httpx2.HTTPTransport()
 
 
 class LiveGuardTransport(httpx2.BaseTransport):

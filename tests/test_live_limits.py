@@ -326,3 +326,23 @@ def test_a_base_url_that_cannot_work_names_the_setting(monkeypatch, name, value,
     assert message.startswith(f"{name} {problem}"), message
     assert "https://" in message and ".env" in message and "network" not in message
     assert "example.com" not in message and "contoso" not in message  # never echo a host
+
+
+def test_a_proxy_in_the_environment_is_used_and_its_login_page_is_one_message(live, monkeypatch):
+    """HTTPS_PROXY / HTTP_PROXY as httpx2 reads them; here the proxy answers its login page."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = RawServer(answer(HTML, "text/html")).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base_url.removesuffix("/v1"))
+        client, server = live(answer(json.dumps(EVENT["response"]).encode()))
+        err, _ = outcome(create(client), bound=8)
+        assert [r.path for r in proxy.requests] == [f"{server.base_url}/responses"]
+        assert server.requests == []
+        check(explain(err), "an HTML page titled 'Sign in to continue", "proxy")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # and NO_PROXY is honoured
+        client, _ = live(answer(json.dumps(EVENT["response"]).encode()))
+        answered, _ = outcome(create(client), bound=8)
+        assert answered.id == "resp_1", answered
+    finally:
+        proxy.stop()
