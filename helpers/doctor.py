@@ -109,13 +109,13 @@ def doctor() -> Report:
 
 def check_environment() -> Report:
     """Everything ``doctor()`` reports, as data: ``report.problems`` lists what needs a fix."""
-    config.load_dotenv_once()
     report = Report()
+    unreadable = _load_dotenv()
     provider, provider_problem = _provider()
     mode = _mode(report, provider, provider_problem)
     report.checks.append(_provider_finding(provider, provider_problem))
     report.checks.append(_key_finding(provider))
-    report.checks.append(_dotenv_finding())
+    report.checks.append(unreadable or _dotenv_finding())
     if mode in ("live", "record"):
         report.checks.append(_model_finding(provider))
     report.checks.append(_sdk_finding())
@@ -214,6 +214,15 @@ def _placeholder(value: str) -> bool:
 
 def _set(name: str) -> bool:
     return bool((os.environ.get(name) or "").strip())
+
+
+def _load_dotenv() -> Finding | None:
+    """Read .env as connect() does; a .env it cannot use is the .env row's problem."""
+    try:
+        config.load_dotenv_once()
+    except SetupError as err:
+        return Finding(".env", "found, but cannot be used", str(err))
+    return None
 
 
 def _dotenv_finding() -> Finding:

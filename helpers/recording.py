@@ -6,10 +6,8 @@ Defined in 01_basics (every notebook replays one).
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx2
 
 from .errors import RecordingError
+from .files import read_regular_file
 
 FORMAT = 1
 SOURCES = ("recorded", "illustrative")
@@ -62,7 +61,7 @@ def load(path: Path, notebook: str | None = None) -> Recording:
         f"make record NB=notebooks/{nb}.ipynb"
     )
     try:
-        text = _read_regular_file(Path(path)).decode("utf-8")
+        text = read_regular_file(Path(path), MAX_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise RecordingError(
             f"No recording for {nb}: {shown} does not exist. {fix}. "
@@ -137,28 +136,6 @@ def _schema_problem(data: Any) -> str | None:
         ):
             return f"interaction {i}: response.events must be a list of {{'event', 'data'}} objects"
     return None
-
-
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of ``path``, refusing anything but a regular file before reading from it: a named
-    pipe (FIFO) in its place would block forever, a device would never end. Opened without
-    blocking, and checked on the opened file itself, so nothing can be swapped in between."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "Is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
-            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise OSError(
-                errno.EFBIG, f"{info.st_size:,} bytes, more than any recording ({MAX_BYTES:,})"
-            )
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
-    finally:
-        os.close(fd)
 
 
 def _depth_problem(data: dict[str, Any]) -> str | None:

@@ -181,7 +181,7 @@ def test_a_device_in_place_of_the_recording_is_refused(recordings):
 def test_a_file_larger_than_any_recording_is_refused_unread(recordings):
     with open(recordings / "nb.json", "wb") as fh:
         fh.truncate(65 * 1024 * 1024)  # sparse: nothing is written to disk
-    assert "68,157,440 bytes, more than any recording" in refused(recordings)
+    assert "(it is 68,157,440 bytes, over the limit of 67,108,864)" in refused(recordings)
 
 
 def test_every_shipped_recording_and_every_real_exchange_loads():
