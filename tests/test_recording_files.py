@@ -204,3 +204,19 @@ def test_loading_the_largest_recording_stays_fast():
     for _ in range(10):
         load(largest)
     assert (time.perf_counter() - start) / 10 < 0.05
+
+
+def test_the_load_check_knows_the_routes_validate_knows():
+    """helpers/shapes.py names its routes' types lazily; they must be validate.py's routes."""
+    import importlib
+
+    from helpers.shapes import ROUTES
+    from helpers.validate import _routes
+
+    named = [
+        (method, pattern, getattr(importlib.import_module(f"openai.types.{module}"), name))
+        if module
+        else (method, pattern, None)
+        for method, pattern, module, name in ROUTES
+    ]
+    assert named == [(m, p.pattern, k) for m, p, k in _routes() if m != "STREAM"]
