@@ -1,9 +1,9 @@
 """``doctor()``: check that this machine can run the course, and say what to do about each problem.
 
 It reports the mode the notebooks will run in, the provider and whether a key is set (never a key,
-never a host name), the openai SDK against the pinned version, Python, the budget caps, and the
-recording of every notebook. Everything it prints is the same on every machine set up alike, so
-00_start_here can store its output.
+never a host name), the openai SDK against the pinned version, Python, the budget caps, and whether
+every notebook's recording can be replayed. Everything it prints is the same on every machine set up
+alike, and stays the same when a notebook is re-recorded, so 00_start_here can store its output.
 
 Defined in 00_start_here.
 """
@@ -360,10 +360,11 @@ def _recording_path(name: str) -> Path | None:
 
 
 def _describe_recording(name: str, path: Path) -> Finding:
+    """Whether replay can use the recording: the same words whenever it can, so that re-recording
+    a notebook (live or illustrative, any day, any provider) leaves 00's stored report as it is.
+    Where a recording comes from, each notebook's first line says, and its docs page."""
     try:
-        meta = load(path, name).meta
+        load(path, name)
     except RecordingError as err:
         return Finding(name, "unreadable", str(err))
-    if meta.get("source") == "illustrative":
-        return Finding(name, "illustrative: written for this course, not captured live")
-    return Finding(name, f"recorded live on {meta.get('recorded_at')} via {meta.get('provider')}")
+    return Finding(name, "ready to replay")
