@@ -220,3 +220,10 @@ def test_the_load_check_knows_the_routes_validate_knows():
         for method, pattern, module, name in ROUTES
     ]
     assert named == [(m, p.pattern, k) for m, p, k in _routes() if m != "STREAM"]
+
+
+def test_a_number_python_will_not_read(recordings):
+    """Valid JSON that json.loads refuses with a ValueError of its own, not a JSONDecodeError."""
+    path = write_recording(recordings, "nb", [interaction({**ASK, "input": "BIG"}, GOOD)])
+    path.write_text(path.read_text().replace('"BIG"', "9" * 5000))
+    assert "cannot be read as a recording (Exceeds the limit (4300 digits)" in refused(recordings)
