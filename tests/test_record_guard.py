@@ -126,8 +126,7 @@ def test_a_full_disk_is_said_before_the_live_run(tiny, monkeypatch, capsys):
     assert "Free some space, then run again" in err and "Nothing was changed" in err
 
 
-@pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EDQUOT], ids=["ENOSPC", "EDQUOT"])
-def test_a_disk_that_fills_during_the_run_is_one_message(tiny, monkeypatch, capsys, errno_):
+def test_a_disk_that_fills_during_the_run_is_one_message(tiny, monkeypatch, capsys):
     """Only known after the live run: the new recording cannot be written beside the old one."""
     import record
 
@@ -137,7 +136,7 @@ def test_a_disk_that_fills_during_the_run_is_one_message(tiny, monkeypatch, caps
 
     def stage(path, text):
         if path == recording:
-            raise OSError(errno_, os.strerror(errno_))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_stage(path, text)
 
     monkeypatch.setattr(record, "stage", stage)
@@ -151,33 +150,32 @@ def test_a_disk_that_fills_during_the_run_is_one_message(tiny, monkeypatch, caps
     assert snapshot(notebook.parent, recording.parent) == before
 
 
-def test_a_disk_that_fills_while_the_notebook_is_written_leaves_no_temporary_file(
-    tiny, monkeypatch, capsys
-):
-    """The recording is staged, the notebook is not: the staged recording is removed too."""
+@pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES])
+def test_a_file_that_cannot_be_written_at_the_end_leaves_no_temporary_file(tmp_path, errno_):
+    """The recording is staged, the notebook cannot be: the staged recording is removed, both
+    old files stay, and the error names the file that could not be written."""
     import record
 
-    notebook, recording = tiny
-    before = snapshot(notebook.parent, recording.parent)
-    real_stage = record.stage
+    recording, notebook = tmp_path / "nb.json", tmp_path / "nb.ipynb"
+    recording.write_text("old recording")
+    notebook.write_text("old notebook")
 
     def stage(path, text):
         if path == notebook:
-            partial = path.with_name(f".{path.name}.partial.tmp")
-            partial.write_text(text[:10])
-            partial.unlink()  # as stage() does when a write fails
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_stage(path, text)
+            raise OSError(errno_, os.strerror(errno_))
+        return record.stage(path, text)
 
-    monkeypatch.setattr(record, "stage", stage)
-    with FakeResponsesServer([reply(text("Hi."))]) as server:
-        live(monkeypatch, server)
-        assert record.record(notebook) == 1
-    assert (
-        f"Not recorded: {notebook} could not be written: the disk is full"
-        in capsys.readouterr().err
-    )
-    assert snapshot(notebook.parent, recording.parent) == before
+    with pytest.raises(guard.SaveError) as failed:
+        guard.replace_together(
+            {recording: "new", notebook: "new"}, guard.journal_path(recording), stage
+        )
+    assert failed.value.path == notebook
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb", "nb.json"]
+    assert (recording.read_text(), notebook.read_text()) == ("old recording", "old notebook")
+    said = guard.disk_message(failed.value.err, notebook)
+    full = errno_ != errno.EACCES
+    assert said.startswith(f"{notebook} could not be written: the disk is full") == full, said
+    assert ("make its folder writable" in said) != full, said
 
 
 def as_nobody() -> tuple[list[str], tuple[int, int] | None]:
