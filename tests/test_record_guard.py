@@ -437,3 +437,20 @@ def test_a_journal_for_a_notebook_being_recorded_is_left_to_its_run(tmp_path):
         )  # fmt: skip
     assert holder.stdout.strip() == "[]", holder.stderr
     assert (tmp_path / ".nb.save-journal.json").exists()
+
+
+def test_the_test_suite_completes_a_split_pair_before_it_runs(tmp_path, monkeypatch, capsys):
+    """make test (the root conftest.py) finishes a half-saved pair first, as make record does."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", REPO / "conftest.py")
+    root = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root)
+    recording, notebook = tmp_path / "nb.json", tmp_path / "nb.ipynb"
+    recording.write_text("old recording")
+    notebook.write_text("old notebook")
+    assert kill_between_the_renames({recording: "new recording", notebook: "new notebook"}) == -9
+    monkeypatch.setattr(root, "SHIPPED_RECORDINGS", tmp_path)
+    root.pytest_sessionstart(None)
+    assert (recording.read_text(), notebook.read_text()) == ("new recording", "new notebook")
+    assert capsys.readouterr().err.startswith(f"Finished saving {recording} and {notebook}")
