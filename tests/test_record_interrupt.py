@@ -390,3 +390,46 @@ def test_signals_at_random_moments_end_in_one_message_and_change_nothing_or_ever
     assert not wrong, f"seed {seed}: {len(wrong)} of {RUNS} runs ended wrongly:\n" + "\n".join(
         wrong
     )
+
+
+def test_closing_the_terminal_mid_run_changes_nothing(tiny):
+    """For real: record.py runs on a pseudo-terminal, as its controlling terminal, and the
+    terminal is closed while a request is in flight. The kernel sends SIGHUP; afterwards every
+    write to the terminal fails (EIO), so the outcome shows in the files and the exit status."""
+    import fcntl
+    import pty
+    import termios
+
+    from fake_server import reply, text
+
+    notebooks, recordings, scratch = tiny
+    notebook, recording = notebooks / f"{TINY}.ipynb", recordings / f"{TINY}.json"
+    before = {notebook: notebook.read_bytes(), recording: recording.read_bytes()}
+    master, slave = pty.openpty()
+
+    def own_terminal() -> None:  # in the child: a session of its own, this terminal its own
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    with FakeResponsesServer([hang(60, then=reply(text("Hello there.")))]) as server:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "scripts" / "record.py"), str(notebook)],
+            cwd=REPO, env=record_env(recordings, scratch, server),
+            stdin=slave, stdout=slave, stderr=slave, preexec_fn=own_terminal,
+        )  # fmt: skip
+        os.close(slave)
+        try:
+            wait_for(lambda: server.requests, 120, "the request in flight", proc)
+            kernels = children(proc.pid)
+            os.close(master)  # the terminal goes away: SIGHUP to its session
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 130
+    assert not any(alive(p) for p in kernels), "record.py left a kernel running"
+    for path, content in before.items():
+        assert path.read_bytes() == content, f"{path.name} changed"
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in recordings.iterdir()) == [recording.name]
