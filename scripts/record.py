@@ -226,6 +226,13 @@ def _record(
             before_commit=stop.check,
         )
     except guard.SaveError as err:
+        if err.partial:
+            guard.say(
+                f"Not fully saved: {guard.disk_message(err.err, err.path)}. The next make record "
+                "into this folder (or make test) completes the save.",
+                err=True,
+            )
+            return 1
         return fail(guard.disk_message(err.err, err.path), notebook, target)
     if late or stop.signum is not None:
         guard.say("Interrupted while saving: the save was finished first.", err=True)

@@ -54,11 +54,12 @@ class Interrupted(KeyboardInterrupt):
 
 
 class SaveError(Exception):
-    """A new file could not be written or put in place; ``path`` names it."""
+    """A new file could not be written or put in place; ``path`` names it. ``partial``: some of
+    the renames were made, and the journal that lets the next run complete them is left."""
 
-    def __init__(self, path: Path, err: OSError):
+    def __init__(self, path: Path, err: OSError, partial: bool = False):
         super().__init__(f"{path}: {err.strerror or err}")
-        self.path, self.err = path, err
+        self.path, self.err, self.partial = path, err, partial
 
 
 class Stop:
@@ -316,16 +317,26 @@ def replace_together(
                 _write_journal(journal, entry)
             except OSError as err:
                 raise SaveError(journal, err) from None
-            for path, tmp in temps.items():
-                os.replace(tmp, path)
+            for n, (path, tmp) in enumerate(temps.items()):
+                try:
+                    os.replace(tmp, path)
+                except OSError as err:
+                    if n == 0:  # nothing renamed yet: as if the journal had never been written
+                        journal.unlink(missing_ok=True)
+                    raise SaveError(path, err, partial=n > 0) from None
             for folder in {p.parent for p in temps}:
                 _fsync_folder(folder)
-            journal.unlink()
+            with contextlib.suppress(OSError):  # saved; a journal left names no file to move
+                journal.unlink()
             _fsync_folder(journal.parent)
         finally:
             for sig, handler in held.items():
                 signal.signal(sig, handler)
         return bool(waited)
+    except SaveError as err:
+        if err.partial:
+            temps.clear()  # the journal names the rest: the next run renames them
+        raise
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)

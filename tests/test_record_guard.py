@@ -454,3 +454,49 @@ def test_the_test_suite_completes_a_split_pair_before_it_runs(tmp_path, monkeypa
     root.pytest_sessionstart(None)
     assert (recording.read_text(), notebook.read_text()) == ("new recording", "new notebook")
     assert capsys.readouterr().err.startswith(f"Finished saving {recording} and {notebook}")
+
+
+def test_a_second_rename_that_fails_leaves_the_journal_the_next_run_completes(
+    tmp_path, monkeypatch
+):
+    import record
+
+    recording, notebook = tmp_path / "nb.json", tmp_path / "nb.ipynb"
+    recording.write_text("old recording")
+    notebook.write_text("old notebook")
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == notebook:
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        real(src, dst)
+
+    monkeypatch.setattr(guard.os, "replace", replace)
+    with pytest.raises(guard.SaveError) as failed:
+        record._replace_together({recording: "new recording", notebook: "new notebook"})
+    assert failed.value.partial and failed.value.path == notebook
+    monkeypatch.setattr(guard.os, "replace", real)
+    assert guard.finish_interrupted_saves(tmp_path)
+    assert (recording.read_text(), notebook.read_text()) == ("new recording", "new notebook")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb", "nb.json"]
+
+
+def test_a_first_rename_that_fails_leaves_both_files_and_nothing_else(tmp_path, monkeypatch):
+    import record
+
+    recording, notebook = tmp_path / "nb.json", tmp_path / "nb.ipynb"
+    recording.write_text("old recording")
+    notebook.write_text("old notebook")
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == recording:
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        real(src, dst)
+
+    monkeypatch.setattr(guard.os, "replace", replace)
+    with pytest.raises(guard.SaveError) as failed:
+        record._replace_together({recording: "new recording", notebook: "new notebook"})
+    assert not failed.value.partial
+    assert (recording.read_text(), notebook.read_text()) == ("old recording", "old notebook")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb", "nb.json"]
