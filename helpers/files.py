@@ -15,24 +15,30 @@ __all__ = ["read_regular_file"]
 
 
 def read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of ``path``. Anything but a regular file is refused before reading from it, with
-    an ``OSError`` whose ``strerror`` says what it is; so is a file larger than ``max_bytes``.
-    The file is opened without blocking and checked once open, so nothing can be swapped in
-    between the check and the read. A missing file raises ``FileNotFoundError`` as usual."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    """The bytes of ``path``. Anything but a regular file is refused before it is opened, with an
+    ``OSError`` whose ``strerror`` says what it is; so is a file larger than ``max_bytes``. It is
+    then opened without blocking and checked again once open, so that nothing swapped in between
+    the check and the open is read either. A missing file raises ``FileNotFoundError``."""
+    before = os.stat(path)
+    _check(before.st_mode, before.st_size, max_bytes)  # before opening anything
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC"):  # never wait, never adopt a terminal
+        flags |= getattr(os, name, 0)
     fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "Is a directory")
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
-            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
-        if info.st_size > max_bytes:
-            raise OSError(
-                errno.EFBIG, f"it is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
-            )
+        _check(info.st_mode, info.st_size, max_bytes)  # the file opened is the one checked
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
     finally:
         os.close(fd)
+
+
+def _check(mode: int, size: int, max_bytes: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+    if size > max_bytes:
+        raise OSError(errno.EFBIG, f"it is {size:,} bytes, over the limit of {max_bytes:,}")
