@@ -32,6 +32,7 @@ RETRYABLE = (408, 409, 429)
 # The SDK honours a server's Retry-After up to this many seconds, and gives up at once past it
 # (openai/_constants.py MAX_RETRY_AFTER_DELAY).
 MAX_RETRY_AFTER = 120
+_INFINITY = ("inf", "+inf", "infinity", "+infinity")  # what the SDK takes as infinity, not too long
 
 
 def describe(key: dict[str, Any]) -> str:
@@ -132,12 +133,7 @@ def _retry_after(headers: dict[str, str]) -> float | None:
             delay = float(value)
         except ValueError:
             continue
-        if delay == math.inf and value.strip().lower() not in (
-            "inf",
-            "+inf",
-            "infinity",
-            "+infinity",
-        ):
+        if delay == math.inf and value.strip().lower() not in _INFINITY:
             return MAX_RETRY_AFTER + 1  # an overflowing number: the SDK treats it as too long
         return delay / divisor
     try:
