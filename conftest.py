@@ -7,6 +7,8 @@ rather than through `make test`. Notebook kernels started by nbval inherit this 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 for _name in (
     "OPENAI_API_KEY",
@@ -28,3 +30,17 @@ for _name in (
 ):
     os.environ.pop(_name, None)
 os.environ.update(TUTORIAL_MODE="replay", TUTORIAL_DOTENV="0", TUTORIAL_REPLAY_STRICT="1")
+
+
+SHIPPED_RECORDINGS = Path(__file__).resolve().parent / "notebooks" / "recordings"
+
+
+def pytest_sessionstart(session) -> None:
+    """A `make record` killed between its two final renames (SIGKILL, a power cut) leaves a
+    journal beside the recording: complete that save first, as the next `make record` would, so
+    that nbval compares the notebook with its own recording rather than a half-saved pair."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "scripts"))
+    import record_guard
+
+    for line in record_guard.finish_interrupted_saves(SHIPPED_RECORDINGS):
+        print(line, file=sys.stderr)

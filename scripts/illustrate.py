@@ -59,7 +59,11 @@ def main() -> int:
     args = parser.parse_args()
     status = 0
     for nb in args.notebooks:
-        status |= illustrate(nb)
+        try:
+            status |= illustrate(nb)
+        except KeyboardInterrupt:  # a stop signal, seen by record() at a check
+            print(f"Interrupted: nothing was changed in {nb} or its recording.", file=sys.stderr)
+            return 130
     return status
 
 

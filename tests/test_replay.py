@@ -71,7 +71,10 @@ def test_a_changed_prompt_is_a_clear_miss(recordings):
     write_recording(
         recordings,
         "nb",
-        [interaction(ASK, response(message("Hi!"))), interaction({**ASK, "input": "Bye."}, None)],
+        [
+            interaction(ASK, response(message("Hi!"))),
+            interaction({**ASK, "input": "Bye."}, response(message("Bye!"))),
+        ],
     )
     client = connect("nb")
     with pytest.raises(ReplayMiss) as err:
