@@ -20,7 +20,8 @@ import nbformat
 import pytest
 import record_guard as guard
 from bodies import interaction, message, response, write_recording
-from fake_server import FakeResponsesServer, hang, reply, text
+
+from fake_api import FakeResponsesServer, hang, reply, text
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-" + "guardtest" * 4  # built at run time: no literal looks like a key

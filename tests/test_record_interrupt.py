@@ -287,7 +287,7 @@ def record_env(recordings: Path, scratch: Path, server) -> dict[str, str]:
 def interrupted_at(tiny, delay: float, sig: int) -> dict:
     """record.py on the tiny notebook, sent ``sig`` after ``delay`` seconds (or never, when it
     has finished by then); what it said and left behind."""
-    from fake_server import reply, text
+    from fake_api import reply, text
 
     notebooks, recordings, scratch = tiny
     notebook, recording = notebooks / f"{TINY}.ipynb", recordings / f"{TINY}.json"
@@ -401,7 +401,7 @@ def test_closing_the_terminal_mid_run_changes_nothing(tiny):
     import pty
     import termios
 
-    from fake_server import reply, text
+    from fake_api import reply, text
 
     notebooks, recordings, scratch = tiny
     notebook, recording = notebooks / f"{TINY}.ipynb", recordings / f"{TINY}.json"
