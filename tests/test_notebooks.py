@@ -11,6 +11,7 @@ import getpass
 import json
 import re
 import socket
+import sys
 from pathlib import Path
 
 import nbformat
@@ -45,6 +46,30 @@ def test_every_code_cell_ran_in_order(path):
     )
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: not run top to bottom: {counts}"
+    )
+
+
+# The course's kernel, as `make venv` registers it in .venv (scripts/lab.py makes JupyterLab use
+# this one even when the user has another kernel of the same name).
+KERNEL_JSON = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+
+
+@pytest.fixture(scope="module")
+def installed_kernel() -> dict:
+    if not KERNEL_JSON.is_file():
+        pytest.fail(f"the course's kernel is not installed ({KERNEL_JSON}): run make venv")
+    spec = json.loads(KERNEL_JSON.read_text(encoding="utf-8"))
+    return {"display_name": spec["display_name"], "language": spec["language"], "name": "python3"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_stored_kernelspec_is_the_installed_kernel(path, installed_kernel):
+    """JupyterLab rewrites a kernelspec that differs from the kernel it starts, so a notebook opened
+    and saved unchanged would show up in git status."""
+    stored = dict(nbformat.read(path, as_version=4).metadata.get("kernelspec") or {})
+    assert stored == installed_kernel, (
+        f"{path.name} stores the kernelspec {stored}; the course's kernel is {installed_kernel}. "
+        "Store that one: open the notebook in `make lab` and save it, or edit metadata.kernelspec."
     )
 
 
