@@ -50,13 +50,30 @@ def recordings_dir() -> Path:
     return Path(os.environ.get("TUTORIAL_RECORDINGS_DIR") or REPO_ROOT / "notebooks" / "recordings")
 
 
+# What the tests set TUTORIAL_DOTENV to: a file that cannot exist, so they read no .env and report
+# what a fresh clone shows.
+NO_DOTENV = os.path.join(os.devnull, ".env")
+
+
+def dotenv_path() -> Path | None:
+    """The file ``.env`` settings are read from: ``.env`` at the repository root, or the file that
+    TUTORIAL_DOTENV names (the tests name one that cannot exist); None when TUTORIAL_DOTENV=0."""
+    value = (os.environ.get("TUTORIAL_DOTENV") or "").strip()
+    if value == "0":
+        return None
+    if value in ("", "1"):
+        return REPO_ROOT / ".env"
+    return REPO_ROOT / value  # an absolute path stays as it is
+
+
 def load_dotenv_once() -> None:
-    """Read ``.env`` at the repository root (never overriding the shell), unless TUTORIAL_DOTENV=0."""
-    if os.environ.get("TUTORIAL_DOTENV", "1") == "0":
+    """Read the ``.env`` file (see ``dotenv_path``), never overriding what the shell sets."""
+    path = dotenv_path()
+    if path is None or not path.is_file():
         return
     from dotenv import load_dotenv
 
-    load_dotenv(REPO_ROOT / ".env", override=False)
+    load_dotenv(path, override=False)
 
 
 def _env(name: str) -> str:

@@ -30,6 +30,19 @@ CREDENTIALS = (
     "AZURE_OPENAI_KEY",
     "AZURE_OPENAI_ENDPOINT",
 )
+# A fresh clone with no key and no .env, as `make test` and conftest.py run: TUTORIAL_MODE unset
+# (auto, which replays without credentials), .env not read (a file that cannot exist, as
+# helpers.config.NO_DOTENV), no caps or model overrides. Stored outputs are made in it, so they show
+# what a learner sees.
+FRESH_CLONE: dict[str, str | None] = {
+    **dict.fromkeys(CREDENTIALS),
+    "TUTORIAL_MODE": None,
+    "TUTORIAL_DOTENV": os.path.join(os.devnull, ".env"),
+    "TUTORIAL_MODEL": None,
+    "TUTORIAL_DEEP_RESEARCH_MODEL": None,
+    "TUTORIAL_MAX_REQUESTS": None,
+    "TUTORIAL_MAX_TOKENS": None,
+}
 
 
 @dataclass

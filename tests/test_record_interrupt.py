@@ -30,7 +30,8 @@ HANG_AT = 2  # the third create of the notebook hangs in the live run
 
 # Added after the setup cell of the copy: in the replay run it marks the point and waits there.
 GATE = """import os, pathlib, time
-if os.environ.get("TUTORIAL_MODE") == "replay":
+from helpers import current_session
+if current_session().mode == "replay":
     pathlib.Path(os.environ["INTERRUPT_TEST_MARK"]).touch()
     time.sleep(120)"""
 

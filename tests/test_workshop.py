@@ -111,7 +111,8 @@ def test_the_test_environment_has_no_problems():
     report = check_environment()
     assert problems(report) == []
     text = str(report)
-    assert "replay (TUTORIAL_MODE=replay)" in text
+    assert "replay (no API key set)" in text
+    assert "none yet: copy .env.example to .env" in text  # what a fresh clone shows
     assert "matches the pinned version (openai==" in text
     listed = {f.topic for f in report.recordings}
     assert {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")} <= listed
