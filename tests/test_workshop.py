@@ -69,7 +69,12 @@ def test_a_changed_prompt_in_01_stops_at_that_cell_with_a_message_for_the_learne
     assert "\n  POST /responses\n" in message
     assert "Closest recorded request (#1 in notebooks/recordings/01_basics.json)" in message
     assert f'body.input: recorded "{old}", now "{new}"' in message
-    for way_out in ("If you changed a prompt", "Undo the change", "run live with a key"):
+    for way_out in (
+        "If you changed a prompt",
+        "Undo the change",
+        "run live with a key",
+        "then restart the kernel: .env is read when the kernel starts",
+    ):
         assert way_out in message
     assert "make record NB=notebooks/01_basics.ipynb" in message
     # What the learner reads under the cell: the same message, not a screen of traceback.
