@@ -41,7 +41,7 @@ test: venv
 	$(OFFLINE) $(BIN)/python -m pytest -p scripts.pytest_startup -n 2 --dist loadfile --nbval --nbval-current-env -q
 
 lab: venv
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python scripts/lab.py
 
 record: venv
 	@test -n "$(NB)" || { echo "usage: make record NB=notebooks/01_basics.ipynb"; exit 2; }
