@@ -180,3 +180,36 @@ def test_every_lesson_has_goals_summary_exercises_and_a_usage_report(path):
     code = "\n".join(c.source for c in code_cells(path))
     assert "check(" in code and "check_solution(" in code
     assert code_cells(path)[-1].source.strip() == "session_report()"
+
+
+# Markdown links and images, and <img src> / <a href> in Markdown cells.
+LINK_TARGET = re.compile(
+    r"!?\[[^\]]*\]\(<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\)|(?:src|href)=\"([^\"]+)\""
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_relative_link_and_figure_resolves_inside_the_repository(path):
+    """JupyterLab and Notebook 7 (serving the repository, as `make lab` does), VS Code, GitHub and
+    the docs site all resolve a relative link from the notebook's folder: it must name a file of the
+    repository. (A link to a notebook whose number does not exist yet is allowed, as on the docs
+    site, where it shows as plain text until that notebook lands.)"""
+    from build_docs import future_notebook
+
+    pages = {f"notebooks/{p.name}" for p in NOTEBOOKS}
+    broken = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"^(```|~~~).*?^\1", "", cell.source, flags=re.M | re.S)  # code blocks
+        text = re.sub(r"`[^`\n]*`", "", text)  # inline code
+        for match in LINK_TARGET.finditer(text):
+            target = (match[1] or match[2]).split("#", 1)[0]
+            if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+                continue  # an anchor in this notebook, or a URL
+            resolved = (path.parent / target).resolve()
+            inside = resolved.is_relative_to(REPO)
+            rel = resolved.relative_to(REPO).as_posix() if inside else target
+            if not inside or not (resolved.is_file() or future_notebook(rel, pages)):
+                broken.append(f"{match[0]} -> {rel}")
+    assert not broken, f"{path.name}: links that do not resolve:\n  " + "\n  ".join(broken)
