@@ -161,9 +161,11 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
         page.on("pageerror", lambda e: problems.append(f"uncaught error in JupyterLab: {e}"))
         # Where `make lab` opens JupyterLab (relative figure URLs resolve against this page's URL
         # for a moment before JupyterLab rewrites them, so the page must be the one learners get).
+        started = time.monotonic()
         page.goto(f"{base}/lab/tree/{NOTEBOOKS[0]}?token={token}", wait_until="load")
         page.wait_for_function("() => !!window.jupyterapp", timeout=90_000)
         page.evaluate("() => window.jupyterapp.restored.then(() => null)")
+        timings.append(f"JupyterLab loaded in {time.monotonic() - started:.1f} s")
         for path in NOTEBOOKS:
             name = Path(path).name
             start = time.monotonic()
@@ -171,6 +173,7 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
                 "path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", path
             )
             page.wait_for_function(OPENED, arg=path, timeout=90_000)
+            opened = time.monotonic()
             if page.evaluate(f"() => {PANEL}.context.model.dirty"):
                 problems.append(
                     f"{name}: marked modified right after opening (JupyterLab changed it on open, "
@@ -182,6 +185,7 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
             )
             page.click(".jp-Dialog .jp-Dialog-button.jp-mod-accept")  # "Restart"
             page.wait_for_function(RAN_ALL, timeout=180_000)
+            ran = time.monotonic()
             problems.extend(f"{name}: {p}" for p in output_problems(page.evaluate(OUTPUTS)))
             page.evaluate(WAIT_FOR_IMAGES)
             images = page.evaluate(IMAGES)
@@ -193,13 +197,16 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
             for n, image in enumerate(page.locator(".jp-NotebookPanel:visible img").all(), 1):
                 image.scroll_into_view_if_needed()
                 page.screenshot(path=SCREENSHOTS / f"{Path(path).stem}-image{n}.png")
-            timings.append(f"{name} {time.monotonic() - start:.1f} s ({len(images)} images)")
+            timings.append(
+                f"{Path(path).stem[:2]} {time.monotonic() - start:.1f} s (open {opened - start:.1f}, "
+                f"restart and run {ran - opened:.1f})"
+            )
             page.evaluate(CLOSE)
         context.close()
     server_errors = [" ".join(m.groups()) for m in HTTP_ERROR.finditer(log.read_text())]
     problems.extend(f"server log: {line}" for line in server_errors)
     problems.extend(f"requested outside 127.0.0.1: {url}" for url in outside)
-    print("JupyterLab, per notebook:", "; ".join(timings))
+    print("\nJupyterLab:", "; ".join(timings))
     assert not problems, f"{len(problems)} problem(s) in JupyterLab:\n  " + "\n  ".join(problems)
 
 
