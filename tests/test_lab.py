@@ -7,7 +7,8 @@ disagrees with the kernel it starts, and autosave then writes it), restarts the 
 cells, and checks that no cell has an error or stderr output, that every image (figures in Markdown
 cells and in outputs) loaded, and that the setup cell replayed as a learner without a key sees it.
 Over the whole run the server's log must hold no 404 (a figure or link pointing outside the server's
-root) and no page request may leave 127.0.0.1.
+root) and no server error, and no page request may leave 127.0.0.1. The server's log is kept as
+build/screenshots/lab/server.log.
 
 The server serves a copy of the repository in a temp folder (everything but .git, .venv, build and
 .env), laid out as the repository is, so that nothing done here (running cells, saving) can change
@@ -48,30 +49,45 @@ SETTINGS = {  # JupyterLab user settings for the test server
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
-HTTP_ERROR = re.compile(r"\b(404) (GET|POST|PUT|PATCH|DELETE|HEAD) (\S+)")
+HTTP_ERROR = re.compile(r"\b(404|5\d\d) (GET|POST|PUT|PATCH|DELETE|HEAD) (\S+)")
 
 # The current notebook panel, as JupyterLab's application object sees it.
 PANEL = "window.jupyterapp.shell.currentWidget"
+# Open a notebook as the file browser does. The page's URL is first made the one JupyterLab gives an
+# open notebook (/lab/tree/<path>), as it is when a learner opens one: JupyterLab inserts a Markdown
+# cell's HTML before rewriting its relative image URLs, so the browser asks for them relative to the
+# page's URL for a moment, and from /lab that would be a 404 no learner's page makes.
+OPEN = """path => { const lab = location.pathname.split("/lab")[0] + "/lab";
+    history.replaceState(null, "", lab + "/tree/" + path + location.search);
+    window.jupyterapp.commands.execute('docmanager:open', {path}); }"""
 OPENED = f"""path => {{ const w = {PANEL};
     return !!w && !!w.context && w.context.path === path && w.context.isReady
         && w.sessionContext.session?.kernel?.status === 'idle'; }}"""
-WATCH_RESTART = f"""() => {{ const w = {PANEL}; w.__restarted = false;
+# Before "Restart Kernel and Run All": clear every output and execution count (as running a cell
+# does anyway), so that the run is known to be over only when this run has set them all again, and
+# note when the kernel restarts.
+PREPARE = f"""() => {{ const w = {PANEL}; w.__restarted = false;
     w.sessionContext.statusChanged.connect((_, status) => {{
-        if (status === 'restarting' || status === 'starting') w.__restarted = true; }}); }}"""
-# Done: restarted, kernel idle, no cell queued or running, and either every code cell ran in order
-# (the last one's count is the number of code cells) or a cell failed (the run stops there).
+        if (status === 'restarting') w.__restarted = true; }});
+    return window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs').then(() => null); }}"""
+# Done: the kernel restarted and is idle, no cell is queued or running, and either every code cell
+# ran, in order (the last one's count is the number of code cells), or one failed (the run stops).
 RAN_ALL = f"""() => {{ const w = {PANEL};
     if (!w.__restarted || w.sessionContext.session?.kernel?.status !== 'idle') return false;
     const code = w.content.widgets.filter(c => c.model.type === 'code');
-    if (code.some(c => c.model.executionState === 'running' || /\\*/.test(c.promptNode?.textContent ?? ''))) return false;
+    if (code.some(c => c.model.executionState === 'running'
+                       || /\\*/.test(c.promptNode?.textContent ?? ''))) return false;
     const failed = code.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
-    return failed || code[code.length - 1].model.executionCount === code.length; }}"""
+    return failed || !code.length
+        || (code.every(c => c.model.executionCount !== null)
+            && code[code.length - 1].model.executionCount === code.length); }}"""
 OUTPUTS = f"""() => {PANEL}.content.widgets
     .filter(c => c.model.type === 'code')
     .map(c => [c.model.executionCount, c.model.outputs.toJSON()])"""
 # Shut the kernel down and close the notebook without saving (the copy is thrown away anyway).
-CLOSE = f"""async () => {{ const w = {PANEL}; await w.sessionContext.shutdown();
-    w.context.model.dirty = false; w.close(); }}"""
+CLOSE = f"""async () => {{ const w = {PANEL}; let failed = null;
+    try {{ await w.sessionContext.shutdown(); }} catch (e) {{ failed = String(e); }}
+    w.context.model.dirty = false; w.close(); return failed; }}"""
 IMAGES = f"""() => [...{PANEL}.content.node.querySelectorAll('img')]
     .map(i => [i.getAttribute('src'), i.getAttribute('alt'), i.naturalWidth])"""
 
@@ -169,9 +185,7 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
         for path in NOTEBOOKS:
             name = Path(path).name
             start = time.monotonic()
-            page.evaluate(
-                "path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", path
-            )
+            page.evaluate(OPEN, path)
             page.wait_for_function(OPENED, arg=path, timeout=90_000)
             opened = time.monotonic()
             if page.evaluate(f"() => {PANEL}.context.model.dirty"):
@@ -179,7 +193,7 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
                     f"{name}: marked modified right after opening (JupyterLab changed it on open, "
                     "and would save that: is its kernelspec the installed kernel's?)"
                 )
-            page.evaluate(WATCH_RESTART)
+            page.evaluate(PREPARE)
             page.evaluate(
                 "() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }"
             )
@@ -201,8 +215,11 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
                 f"{Path(path).stem[:2]} {time.monotonic() - start:.1f} s (open {opened - start:.1f}, "
                 f"restart and run {ran - opened:.1f})"
             )
-            page.evaluate(CLOSE)
+            failed = page.evaluate(CLOSE)
+            if failed:
+                problems.append(f"{name}: shutting its kernel down failed: {failed}")
         context.close()
+    shutil.copy(log, SCREENSHOTS / "server.log")  # for a look after a failure
     server_errors = [" ".join(m.groups()) for m in HTTP_ERROR.finditer(log.read_text())]
     problems.extend(f"server log: {line}" for line in server_errors)
     problems.extend(f"requested outside 127.0.0.1: {url}" for url in outside)
