@@ -7,7 +7,7 @@ disagrees with the kernel it starts, and autosave then writes it), restarts the 
 cells, and checks that no cell has an error or stderr output, that every image (figures in Markdown
 cells and in outputs) loaded, and that the setup cell replayed as a learner without a key sees it.
 Over the whole run the server's log must hold no 404 (a figure or link pointing outside the server's
-root) and no server error, and no page request may leave 127.0.0.1. The server's log is kept as
+root), no server error and no kernel warning, and no page request may leave 127.0.0.1. The server's log is kept as
 build/screenshots/lab/server.log.
 
 The server serves a copy of the repository in a temp folder (everything but .git, .venv, build and
@@ -49,6 +49,7 @@ SETTINGS = {  # JupyterLab user settings for the test server
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
+KERNEL_WARNING = re.compile(r"\[IPKernelApp\] (WARNING|ERROR|CRITICAL)")
 HTTP_ERROR = re.compile(r"\b(404|5\d\d) (GET|POST|PUT|PATCH|DELETE|HEAD) (\S+)")
 
 # The current notebook panel, as JupyterLab's application object sees it.
@@ -222,6 +223,13 @@ def test_every_notebook_opens_clean_and_runs_in_jupyterlab(server):
     shutil.copy(log, SCREENSHOTS / "server.log")  # for a look after a failure
     server_errors = [" ".join(m.groups()) for m in HTTP_ERROR.finditer(log.read_text())]
     problems.extend(f"server log: {line}" for line in server_errors)
+    # A kernel's own warnings reach the terminal `make lab` runs in (ipykernel's "Kernel is running
+    # over TCP without encryption" did, once per kernel, until lab.py encrypted the connections).
+    problems.extend(
+        f"server log: {line.strip()}"
+        for line in log.read_text().splitlines()
+        if KERNEL_WARNING.search(line)
+    )
     problems.extend(f"requested outside 127.0.0.1: {url}" for url in outside)
     print("\nJupyterLab:", "; ".join(timings))
     assert not problems, f"{len(problems)} problem(s) in JupyterLab:\n  " + "\n  ".join(problems)
