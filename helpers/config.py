@@ -74,12 +74,29 @@ def recordings_dir() -> Path:
     return Path(os.environ.get("TUTORIAL_RECORDINGS_DIR") or REPO_ROOT / "notebooks" / "recordings")
 
 
+# What the tests set TUTORIAL_DOTENV to: a file that cannot exist, so they read no .env and report
+# what a fresh clone shows.
+NO_DOTENV = os.path.join(os.devnull, ".env")
+
+
+def dotenv_path() -> Path | None:
+    """The file ``.env`` settings are read from: ``.env`` at the repository root, or the file that
+    TUTORIAL_DOTENV names (the tests name one that cannot exist); None when TUTORIAL_DOTENV=0."""
+    value = (os.environ.get("TUTORIAL_DOTENV") or "").strip()
+    if value == "0":
+        return None
+    if value in ("", "1"):
+        return REPO_ROOT / ".env"
+    return REPO_ROOT / value  # an absolute path stays as it is
+
+
 def load_dotenv_once() -> None:
-    """Read ``.env`` at the repository root (never overriding the shell), unless TUTORIAL_DOTENV=0.
-    A .env that cannot be read whole is one SetupError (see ``read_dotenv``), never half-read."""
-    if os.environ.get("TUTORIAL_DOTENV", "1") == "0":
+    """Read the ``.env`` file (see ``dotenv_path``), never overriding what the shell sets. A .env
+    that cannot be read whole is one SetupError (see ``read_dotenv``), never half-read."""
+    path = dotenv_path()
+    if path is None:
         return
-    text = read_dotenv(REPO_ROOT / ".env")
+    text = read_dotenv(path)
     if text is None:
         return
     import io
@@ -106,7 +123,7 @@ def read_dotenv(path: Path) -> str | None:
 
     try:
         raw = read_regular_file(path, 1024 * 1024)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # none (the tests name one under /dev/null)
         return None
     except OSError as err:
         raise SetupError(f".env cannot be read ({err.strerror or err}). {DOTENV_FIX}") from None

@@ -229,10 +229,13 @@ def _load_dotenv() -> Finding | None:
 
 
 def _dotenv_finding() -> Finding:
-    if os.environ.get("TUTORIAL_DOTENV", "1") == "0":
-        return Finding(".env", "not read (TUTORIAL_DOTENV=0, as in the tests)")
-    if (config.REPO_ROOT / ".env").exists():
-        return Finding(".env", "found at the repository root and read")
+    path = config.dotenv_path()
+    if path is None:
+        return Finding(".env", "not read (TUTORIAL_DOTENV=0)")
+    if path.is_file():
+        if path == config.REPO_ROOT / ".env":
+            return Finding(".env", "found at the repository root and read")
+        return Finding(".env", "read from the file TUTORIAL_DOTENV names")
     return Finding(".env", "none yet: copy .env.example to .env when you want to add a key")
 
 

@@ -116,8 +116,8 @@ class ReplayTransport(httpx2.BaseTransport):
         lines.append(
             "If you changed a prompt or a parameter, that is expected: a recording only knows the "
             "requests that were made when it was recorded. Undo the change to replay again, run live "
-            "with a key (set OPENAI_API_KEY in .env), or re-record this notebook: "
-            f"make record NB=notebooks/{self.notebook}.ipynb"
+            "with a key (set OPENAI_API_KEY in .env, then restart the kernel: .env is read when the "
+            f"kernel starts), or re-record this notebook: make record NB=notebooks/{self.notebook}.ipynb"
         )
         return ReplayMiss("\n".join(lines))
 

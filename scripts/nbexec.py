@@ -22,6 +22,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CREDENTIALS = (
@@ -33,6 +34,26 @@ CREDENTIALS = (
     "AZURE_OPENAI_KEY",
     "AZURE_OPENAI_ENDPOINT",
 )
+# A fresh clone with no key and no .env, as `make test` and conftest.py run: TUTORIAL_MODE unset
+# (auto, which replays without credentials), .env not read (a file that cannot exist, as
+# helpers.config.NO_DOTENV), no caps or model overrides. Stored outputs are made in it, so they show
+# what a learner sees.
+FRESH_CLONE: dict[str, str | None] = {
+    **dict.fromkeys(CREDENTIALS),
+    "TUTORIAL_MODE": None,
+    "TUTORIAL_DOTENV": os.path.join(os.devnull, ".env"),
+    "TUTORIAL_MODEL": None,
+    "TUTORIAL_DEEP_RESEARCH_MODEL": None,
+    "TUTORIAL_MAX_REQUESTS": None,
+    "TUTORIAL_MAX_TOKENS": None,
+}
+
+
+# The kernel manager gives each kernel CurveZMQ keys (jupyter_client's transport_encryption; "auto"
+# when the kernelspec declares support, as ipykernel's does), so the kernel's connection is
+# encrypted and ipykernel does not warn "Kernel is running over TCP without encryption" on stderr,
+# once per kernel, in the middle of `make run`'s table. scripts/lab.py does the same for JupyterLab.
+KERNEL_CONFIG = {"KernelManager": {"transport_encryption": "auto"}}
 
 
 @dataclass
@@ -72,6 +93,7 @@ def execute(path: Path, env: dict[str, str | None], timeout: int = 900) -> Run:
         kernel_name="python3",
         record_timing=False,
         resources={"metadata": {"path": str(Path(path).parent)}},
+        config=Config(KERNEL_CONFIG),
     )
     start = time.perf_counter()
     error = None

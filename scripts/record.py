@@ -44,7 +44,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbform
 import nbformat  # noqa: E402
 import record_guard as guard  # noqa: E402
 import secret_search  # noqa: E402
-from nbexec import CREDENTIALS, REPO, Execution, failing_cell  # noqa: E402
+from nbexec import FRESH_CLONE, REPO, Execution, failing_cell  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
@@ -201,15 +201,10 @@ def _record(
         flush=True,
     )
     reports = scratch / "reports"
-    replay_env: dict[str, str | None] = {k: None for k in CREDENTIALS}
-    # Replay exactly as the tests do: no caps or model overrides from .env in the stored outputs.
+    # Replay exactly as the tests do, as a fresh clone: the stored outputs show what a learner
+    # without a key sees, with no caps or model overrides from .env.
+    replay_env = dict(FRESH_CLONE)
     replay_env.update(
-        TUTORIAL_MAX_REQUESTS=None,
-        TUTORIAL_MAX_TOKENS=None,
-        TUTORIAL_MODEL=None,
-        TUTORIAL_DEEP_RESEARCH_MODEL=None,
-        TUTORIAL_MODE="replay",
-        TUTORIAL_DOTENV="0",
         TUTORIAL_REPLAY_STRICT="1",
         TUTORIAL_RECORDINGS_DIR=str(scratch),
         TUTORIAL_REPORT_DIR=str(reports),

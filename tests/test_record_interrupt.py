@@ -33,7 +33,8 @@ SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]  # all 
 
 # Added after the setup cell of the copy: in the replay run it marks the point and waits there.
 GATE = """import os, pathlib, time
-if os.environ.get("TUTORIAL_MODE") == "replay":
+from helpers import current_session
+if current_session().mode == "replay":
     pathlib.Path(os.environ["INTERRUPT_TEST_MARK"]).touch()
     time.sleep(120)"""
 

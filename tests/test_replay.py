@@ -27,7 +27,7 @@ def test_a_recorded_request_replays_through_the_sdk(recordings, capsys):
     answer = client.responses.create(model=model(), input="Say hi.")
     assert isinstance(answer, openai.types.responses.Response)
     assert answer.output_text == "Hi!"
-    assert capsys.readouterr().out.startswith("Mode: replay (TUTORIAL_MODE=replay). Answers come")
+    assert capsys.readouterr().out.startswith("Mode: replay (no API key set). Answers come")
 
 
 def test_azure_and_openai_paths_are_the_same_request(recordings):

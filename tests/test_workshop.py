@@ -69,7 +69,12 @@ def test_a_changed_prompt_in_01_stops_at_that_cell_with_a_message_for_the_learne
     assert "\n  POST /responses\n" in message
     assert "Closest recorded request (#1 in notebooks/recordings/01_basics.json)" in message
     assert f'body.input: recorded "{old}", now "{new}"' in message
-    for way_out in ("If you changed a prompt", "Undo the change", "run live with a key"):
+    for way_out in (
+        "If you changed a prompt",
+        "Undo the change",
+        "run live with a key",
+        "then restart the kernel: .env is read when the kernel starts",
+    ):
         assert way_out in message
     assert "make record NB=notebooks/01_basics.ipynb" in message
     # What the learner reads under the cell: the same message, not a screen of traceback.
@@ -111,7 +116,8 @@ def test_the_test_environment_has_no_problems():
     report = check_environment()
     assert problems(report) == []
     text = str(report)
-    assert "replay (TUTORIAL_MODE=replay)" in text
+    assert "replay (no API key set)" in text
+    assert "none yet: copy .env.example to .env" in text  # what a fresh clone shows
     assert "matches the pinned version (openai==" in text
     listed = {f.topic for f in report.recordings}
     assert {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")} <= listed
