@@ -4,20 +4,21 @@ True}``). Without it the server writes the shapes the course's first recordings 
 
 What changes, each seen in ../shared/real-traffic (the newest cases) unless said otherwise:
 
-- bodies: the model's dated snapshot (``gpt-5.4-mini-2026-03-17``, ``snapshot()``); ``top_p``
-  0.98 for gpt-5.2 and later (gpt-5.2 and gpt-5.6 bodies; gpt-5 bodies say 1.0); ``billing``,
-  ``frequency_penalty`` and ``presence_penalty``, which the SDK does not declare; ``tool_usage``
-  (gpt-5.6); the reasoning settings the model ran with (``fake_api.reasoning.effective``);
-  ``phase: "final_answer"`` on the assistant messages of gpt-5.3 and later when the step does not
-  set a phase (the SDK's ``phase`` docstring: "gpt-5.3-codex and beyond"; gpt-5.2 bodies have
-  none); the tools echoed as the API ran them (``echo_tool``): web search with ``filters`` and
-  the default ``user_location`` (approximate, ``US``, the rest null), ``web_search_preview``
-  with ``search_content_types`` too (Azure's gpt-5.2-chat);
+- bodies: the model's dated snapshot (``gpt-5.4-mini-2026-03-17``, ``snapshot()``); ``top_p`` 0.98
+  for gpt-5.2 and later (gpt-5.2 and gpt-5.6 bodies; gpt-5 bodies say 1.0); ``billing``,
+  ``frequency_penalty`` and ``presence_penalty``, which the SDK does not declare; ``tool_usage`` and
+  ``moderation: null`` (gpt-5.6); the reasoning settings the model ran with
+  (``fake_api.reasoning.effective``); ``phase: "final_answer"`` on the assistant messages of gpt-5.3
+  and later when the step does not set a phase (the SDK's ``phase`` docstring: "gpt-5.3-codex and
+  beyond"; gpt-5.2 bodies have none); the tools echoed as the API ran them (``echo_tool``): web
+  search with ``filters`` and the default ``user_location`` (approximate, ``US``, the rest null),
+  ``web_search_preview`` with ``search_content_types`` too (Azure's gpt-5.2-chat);
 - items: a search action carries ``queries`` beside ``query`` (gpt-5.2); ids are shaped as live
   ids are, ``resp_0`` and 50 hex digits (``fake_api.state``);
 - usage: an answer cut by ``max_output_tokens`` used exactly that many output tokens;
 - streams: deltas of about one token, each with an ``obfuscation`` field that pads it to 16
-  characters (none when the request sets ``stream_options={"include_obfuscation": False}``); a
+  characters (none when the request sets ``stream_options={"include_obfuscation": False}``, and
+  none in a background response's stream, as background_stream_resume shows); a
   reasoning item announced by ``response.output_item.added`` with an ``encrypted_content`` that
   differs from the finished one (the SDK's docstring: the added one "may be incomplete");
 - a step that scripts a reasoning item for a request that does not reason, or a tool call of a
@@ -117,6 +118,7 @@ def decorate_body(final: dict[str, Any], request: Mapping[str, Any]) -> None:
     if at_least(model, 5, 2) and "top_p" not in request:
         final["top_p"] = 0.98
     final["billing"] = {"payer": "developer"}
+    final["moderation"] = None  # in gpt-5.6's body (2026-08), null when nothing was moderated
     final["frequency_penalty"] = 0.0
     final["presence_penalty"] = 0.0
     final["reasoning"] = reasoning.effective(request)
@@ -167,7 +169,10 @@ def _noise(*parts: object, length: int) -> str:
 def decorate_events(events: list[dict[str, Any]], request: Mapping[str, Any]) -> None:
     """Give a response's events what live streams carry (in place)."""
     options = request.get("stream_options") or {}
+    # A background response streams from what the API stored: no obfuscation in real traffic
+    # (background_stream_resume), though a foreground stream of the same model has it.
     obfuscate = options.get("include_obfuscation", True) is not False
+    obfuscate = obfuscate and not request.get("background")
     for event in events:
         if obfuscate and event["type"].endswith(".delta"):
             width = max(1, OBFUSCATION_WIDTH - len(event["delta"]))
