@@ -107,7 +107,9 @@ def _unsourced(unsourced, response):
         for part in item.content:
             if part.type != "output_text":
                 continue
-            backed = {sentence_before(part, a) for a in part.annotations if a.type == "url_citation"}
+            backed = {
+                sentence_before(part, a) for a in part.annotations if a.type == "url_citation"
+            }
             expected += [s for s in sentences(links_out(part)) if s not in backed]
     if not isinstance(unsourced, list) or not all(isinstance(s, str) for s in unsourced):
         return "the answer should be a list of sentences (strings)."
