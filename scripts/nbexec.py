@@ -240,6 +240,31 @@ def _stop_kernel(loop: asyncio.AbstractEventLoop, client: NotebookClient) -> Non
         pass
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join each cell's consecutive stream outputs of one name (stdout, stderr) into one, as
+    Jupyter does when it saves a notebook. A kernel splits printed text into messages as its
+    buffer happens to flush, so without this the same run can be stored in different pieces."""
+    for cell in nb.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                last is not None
+                and output.get("output_type") == last.get("output_type") == "stream"
+                and output.get("name") == last.get("name")
+            ):
+                last["text"] = _text(last["text"]) + _text(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
+
+
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
 def failing_cell(nb: nbformat.NotebookNode) -> int | None:
     for n, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), 1):
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):

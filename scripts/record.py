@@ -44,12 +44,12 @@ sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbform
 import nbformat  # noqa: E402
 import record_guard as guard  # noqa: E402
 import secret_search  # noqa: E402
-from nbexec import FRESH_CLONE, REPO, Execution, failing_cell  # noqa: E402
+from nbexec import FRESH_CLONE, REPO, Execution, failing_cell, merge_streams  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
-from helpers.errors import SetupError  # noqa: E402
-from helpers.recording import load, relative, stage  # noqa: E402
+from helpers.errors import RecordingError, SetupError  # noqa: E402
+from helpers.recording import Recording, load, relative, stage  # noqa: E402
 from helpers.validate import review  # noqa: E402
 
 
@@ -221,7 +221,9 @@ def _record(
     if report["unplayed"]:
         return fail(f"replay left recorded requests unused: {report['unplayed']}", notebook, target)
 
-    files = {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
+    _keep_date(recording, target, name)
+    stored = nbformat.writes(merge_streams(replay.notebook)) + "\n"
+    files = {target: recording.to_json(), notebook: stored}
     leaked = secret_search.check(files)  # a key, id, host or password this run knows
     if leaked:
         return fail(leaked, notebook, target)
@@ -244,6 +246,26 @@ def _record(
         f"and {relative(notebook)} ({live.seconds:.0f} s live, {replay.seconds:.1f} s replay)."
     )
     return 0
+
+
+def _keep_date(recording: Recording, target: Path, name: str) -> None:
+    """``meta.recorded_at`` is the day the recorded exchanges last changed: a recording whose
+    exchanges and other metadata equal the saved one's keeps its date, so making an unchanged
+    recording again (make illustrate) changes no byte of it."""
+    try:
+        saved = load(target, name)
+    except RecordingError:
+        return  # none yet, or one that cannot be read: the new one is dated today
+
+    def undated(meta: dict) -> dict:
+        return {k: v for k, v in meta.items() if k != "recorded_at"}
+
+    if (
+        saved.interactions == recording.interactions
+        and undated(saved.meta) == undated(recording.meta)
+        and "recorded_at" in saved.meta
+    ):
+        recording.meta["recorded_at"] = saved.meta["recorded_at"]
 
 
 def _notes(notes: list[str], limit: int = 10) -> str:
