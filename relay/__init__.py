@@ -16,7 +16,22 @@ Start it with ``make relay`` (or ``python -m relay``); notebook 10 teaches it. O
 - ``__main__``: serving with Hypercorn.
 """
 
-from .app import create_app
-from .settings import Settings
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["create_app", "Settings"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: a notebook that only starts a relay (relay.launch) does not load
+    # FastAPI into its kernel.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    if name == "Settings":
+        from .settings import Settings
+
+        return Settings
+    raise AttributeError(name)

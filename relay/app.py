@@ -73,9 +73,9 @@ def create_app(
         summary="Runs deep research for clients that hold no API key; see notebook 10.",
         version="1.0",
         lifespan=lifespan,
-        max_body_size=settings.max_body,
     )
     app.state.relay = relay
+    app.add_middleware(BodyLimit, limit=settings.max_body)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -127,9 +127,50 @@ def create_app(
     return app
 
 
+class BodyLimit:
+    """413 for a request body over ``limit`` bytes, announced (Content-Length) or streamed, before
+    any of it reaches a route: nothing is validated, sent upstream or stored."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # FastAPI passes an HTTPException raised while reading the body on as it is.
+                    raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse({"detail": self.message()}, status_code=413)
+        await response(scope, receive, send)
+
+    def message(self) -> str:
+        return (
+            f"The request body is larger than the relay accepts ({self.limit:,} bytes, "
+            "RELAY_MAX_BODY). Send a shorter question or context."
+        )
+
+
 def _describe(error: dict) -> str:
     """'arguments.deliverable_format: Input should be ...' for one validation error."""
-    loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "header", "path"):
+        loc = loc[1:]
     where = ".".join(loc) or "body"
     message = error.get("msg", "invalid")
     if error.get("type") == "extra_forbidden":

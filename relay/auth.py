@@ -66,7 +66,7 @@ def check_key(key: str) -> str | None:
     """Why an Idempotency-Key is not acceptable, or None."""
     if not KEY_MIN <= len(key) <= KEY_MAX or not key.isascii() or not key.isprintable():
         return (
-            f"Idempotency-Key must be {KEY_MIN} to {KEY_MAX} printable ASCII characters (a UUID "
+            f"must be {KEY_MIN} to {KEY_MAX} printable ASCII characters (a UUID "
             f"is a good one); it was {len(key)} characters long. It guards the invocation's "
             "token, so make it unguessable."
         )

@@ -99,6 +99,12 @@ class Bus:
             return self._versions.get(inv_id, 0)
 
 
+def ended(store: Store, inv_id: str, last: int) -> bool:
+    """Whether a subscriber who has seen event ``last`` has seen the terminal one."""
+    inv = store.get(inv_id)
+    return inv is None or (inv.terminal and inv.last_seq <= last)
+
+
 async def stream_events(
     store: Store,
     bus: Bus,
@@ -128,6 +134,8 @@ async def stream_events(
             if events:
                 quiet_since = time.monotonic()
                 continue  # there may be more than one page
+            if await read(ended, store, inv_id, last):
+                return  # resumed after the terminal event: nothing more will come
             if stopping():
                 return  # the relay is shutting down: the client reconnects with Last-Event-ID
             silent = time.monotonic() - quiet_since

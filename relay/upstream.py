@@ -298,7 +298,11 @@ class Upstream:
             Meter(),
             settings,
         )
-        upstream.models = dict(models or {"default": "gpt-5.4-mini", "deep_research": "gpt-5.5"})
+        upstream.models = dict(
+            models
+            if models is not None
+            else {"default": "gpt-5.4-mini", "deep_research": "gpt-5.5"}
+        )
         return upstream
 
     @classmethod
