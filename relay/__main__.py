@@ -20,15 +20,8 @@ import sys
 import threading
 from pathlib import Path
 
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
-
-from helpers.errors import TutorialError
-from helpers.recording import write_atomic
-
-from .app import create_app
 from .settings import Settings, SettingsError
-from .store import StoreError
+from .store import StoreError, open_store
 
 log = logging.getLogger("relay")
 
@@ -56,8 +49,25 @@ def main() -> int:
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     logging.getLogger("openai").setLevel(logging.WARNING)
     try:
+        # The settings and the database first: a relay that cannot start says so at once,
+        # before the SDK and the web framework are loaded.
         settings = Settings.from_env()
-        app = create_app(settings)
+        store = open_store(settings.db, pool_size=16)
+        store.check_writable()
+    except (SettingsError, StoreError) as err:
+        print(f"relay: not started. {err}", file=sys.stderr)
+        return 2
+
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from helpers.errors import TutorialError
+    from helpers.recording import write_atomic
+
+    from .app import create_app
+
+    try:
+        app = create_app(settings, store=store)
         sock = _listen(settings.host, settings.port)
     except (SettingsError, StoreError, TutorialError) as err:
         print(f"relay: not started. {err}", file=sys.stderr)
@@ -71,6 +81,7 @@ def main() -> int:
     config.accesslog = logging.getLogger("relay.access") if settings.access_log else None
     config.access_log_format = "%(m)s %(U)s %(s)s %(b)s"  # no query string, no headers
     config.errorlog = logging.getLogger("relay.server")
+    config.errorlog.setLevel(logging.WARNING)  # not "Running on ...": the relay says where
     config.loglevel = "WARNING"
     config.graceful_timeout = 3.0
 
@@ -111,6 +122,8 @@ def main() -> int:
 
 
 def _model(relay) -> str:
+    from helpers.errors import TutorialError
+
     try:
         return relay.upstream.model("deep_research")
     except TutorialError:
@@ -119,10 +132,12 @@ def _model(relay) -> str:
 
 def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
     """Stop when standard input reaches its end: the process that started us is gone."""
+    # os.read, not sys.stdin: a thread blocked in a buffered read holds a lock that the
+    # interpreter needs at exit.
     try:
-        while sys.stdin.buffer.read(1024):
+        while os.read(0, 1024):
             pass
-    except (OSError, ValueError):
+    except OSError:
         pass
     try:
         loop.call_soon_threadsafe(stop.set)

@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from helpers.config import REPO_ROOT
+# Not helpers.config.REPO_ROOT: importing helpers loads the SDK, and a relay that cannot start
+# should say so before that.
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class SettingsError(ValueError):

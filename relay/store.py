@@ -191,6 +191,8 @@ class Store:
             raise self._error("open", err) from None
 
     def _error(self, doing: str, err: Exception) -> StoreError:
+        if "readonly" in str(err) or "read-only" in str(err):
+            doing = "be written"
         return StoreError(
             f"The relay's database ({self.kind}) could not {doing}: {self._describe(err)}"
         )

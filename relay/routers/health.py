@@ -14,6 +14,7 @@ def health(request: Request) -> dict:
         "status": "stopping" if relay.stopping else "ok",
         "database": relay.store.kind,
         "jobs": relay.runner.active,
+        "subscribers": relay.bus.subscribers,
         "models": {
             "default": _model(relay, "default"),
             "deep_research": _model(relay, "deep_research"),
