@@ -24,7 +24,6 @@ from relay_support import (
     research,
     sse,
     token,
-    wait_for,
 )
 
 from relay.store import Invocation, StoreError, open_store
