@@ -146,7 +146,7 @@ def connect(notebook: str) -> openai.OpenAI:
             if session.recording.meta["source"] == "illustrative":
                 session.recording.meta["note"] = (
                     "Written for this course, not captured from the live API: served by "
-                    f"scripts/fake_server.py from scenarios/{notebook}.py. Re-record it with a key: "
+                    f"fake_api/ from scenarios/{notebook}.py. Re-record it with a key: "
                     f"make record NB=notebooks/{notebook}.ipynb"
                 )
             inner = RecordingTransport(inner, session._recorded)

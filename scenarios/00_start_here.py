@@ -1,9 +1,9 @@
 """What the illustrative recording of 00_start_here says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/00_start_here.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/00_start_here.ipynb`.
 """
 
-from fake_server import reply, text
+from fake_api import reply, text
 
 STEPS = [
     # A first request: the one request of this notebook, so a learner sees replay (or live) work

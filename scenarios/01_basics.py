@@ -1,9 +1,9 @@
 """What the illustrative recording of 01_basics says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/01_basics.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/01_basics.ipynb`.
 """
 
-from fake_server import reasoning, reply, text
+from fake_api import reasoning, reply, text
 
 STEPS = [
     # A first request

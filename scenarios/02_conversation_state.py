@@ -1,12 +1,12 @@
 """What the illustrative recording of 02_conversation_state says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/02_conversation_state.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/02_conversation_state.ipynb`.
 Retrieve, input items, delete and conversations are answered from the server's own state, and so are
 the two creates the API refuses (continuing an unstored response, and `conversation` together with
 `previous_response_id`): they take no step.
 """
 
-from fake_server import reply, text
+from fake_api import reply, text
 
 STEPS = [
     # Stored responses: the first joke

@@ -1,6 +1,6 @@
 """What the illustrative recording of 03_web_search says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/03_web_search.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/03_web_search.ipynb`.
 
 Every question has an answer that does not change with the news, and every URL is a real, stable page
 about it (CERN, Wikipedia, the RFC Editor and IETF, the NHS). A search's ``sources`` are the pages it
@@ -9,7 +9,7 @@ billed as input tokens, so each searching step sets ``input_tokens`` to a plausi
 (the fake server would count only the question).
 """
 
-from fake_server import error, reasoning, reply, text, web_search
+from fake_api import error, reasoning, reply, text, web_search
 
 CERN = ("https://home.cern/science/computing/birth-web", "The birth of the Web | CERN")
 WWW = ("https://en.wikipedia.org/wiki/World_Wide_Web", "World Wide Web - Wikipedia")

@@ -1,6 +1,6 @@
 """What the illustrative recording of 04_multimodal says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/04_multimodal.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/04_multimodal.ipynb`.
 
 The answers describe what the inputs really show: the Wikimedia Commons photo of a boardwalk, and the
 files drawn by scripts/draw_inputs.py (a 3-4-5 triangle with its squares, and a build report whose
@@ -9,7 +9,7 @@ cited to a real page about it. Images and page images are billed as input tokens
 server does not count, so each step sets ``input_tokens`` to a plausible size.
 """
 
-from fake_server import reasoning, reply, text, web_search
+from fake_api import reasoning, reply, text, web_search
 
 PYTHAGOREAN = (
     "https://en.wikipedia.org/wiki/Pythagorean_theorem",

@@ -1,13 +1,13 @@
 """What the illustrative recording of 05_background says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/05_background.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/05_background.ipynb`.
 A background step lists the status each poll sees (the create answers the first). The fake server
 dates a response's completed_at from its output tokens (about one second per 60), so the deep
 research job, with some 30,000 reasoning tokens, ran for about eight and a half minutes: 51 polls at
 the notebook's ten-second interval.
 """
 
-from fake_server import reasoning, reply, text, web_search
+from fake_api import reasoning, reply, text, web_search
 
 WIKI = "https://en.wikipedia.org/wiki/QWERTY"
 YASUOKA = "https://doi.org/10.14989/139379"

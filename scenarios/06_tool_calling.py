@@ -1,13 +1,13 @@
 """What the illustrative recording of 06_tool_calling says: one step per create, in notebook order.
 
-Served by scripts/fake_server.py and captured by `make illustrate NB=notebooks/06_tool_calling.ipynb`.
+Served by fake_api and captured by `make illustrate NB=notebooks/06_tool_calling.ipynb`.
 The notebook's Python functions really run while it is recorded: qwerty_rows computes its answers,
 and deep_research sends its own background request (step 3 here) and polls it with wait(). The
 fake server dates completed_at from the output tokens (about one second per 60), so that research
 job ran for about seven minutes: 40 polls at ten seconds.
 """
 
-from fake_server import function_call, reasoning, reply, text, web_search
+from fake_api import function_call, reasoning, reply, text, web_search
 
 WIKI = "https://en.wikipedia.org/wiki/Dvorak_keyboard_layout"
 DAVID = "https://www.jstor.org/stable/1805621"

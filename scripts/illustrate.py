@@ -1,7 +1,7 @@
 """make illustrate NB=notebooks/NN_name.ipynb: write the notebook's illustrative recording.
 
 No one here can reach the real API, so the recordings shipped with the course are written by us:
-scenarios/NN_name.py scripts what a local fake Responses server (scripts/fake_server.py) answers,
+scenarios/NN_name.py scripts what a local fake Responses server (the fake_api package) answers,
 and the notebook is recorded against it exactly as `make record` records a live provider. The result
 is marked `"source": "illustrative"` and the docs say so. Anyone with a key replaces it with
 `make record NB=...`.
@@ -15,9 +15,12 @@ import os
 import sys
 from pathlib import Path
 
-from fake_server import FakeResponsesServer
 from nbexec import CREDENTIALS, REPO, environment
-from record import record
+
+sys.path.insert(0, str(REPO))  # fake_api and helpers live at the repository root
+from record import record  # noqa: E402
+
+from fake_api import FakeResponsesServer  # noqa: E402
 
 
 def load_steps(name: str) -> list:

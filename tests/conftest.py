@@ -1,5 +1,5 @@
-"""Lets tests import the scripts (fake_server, record, ...). The offline environment is set in
-the repository's root conftest.py."""
+"""Lets tests import the scripts (record, illustrate, ...) and the fake API (fake_api, at the
+repository root). The offline environment is set in the repository's root conftest.py."""
 
 from __future__ import annotations
 
@@ -8,3 +8,5 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))

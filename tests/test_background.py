@@ -10,8 +10,8 @@ import time
 
 import pytest
 from bodies import interaction, message, response, write_recording
-from fake_server import FakeResponsesServer, reasoning, reply, text
 
+from fake_api import FakeResponsesServer, reasoning, reply, text
 from helpers import connect
 from helpers.background import plot_timeline, wait
 

@@ -5,8 +5,8 @@ clear set-up error."""
 from __future__ import annotations
 
 import pytest
-from fake_server import FakeResponsesServer, reply, text
 
+from fake_api import FakeResponsesServer, reply, text
 from helpers import BudgetExceeded, SetupError, connect, current_session
 
 # Built at run time so no literal in the repository looks like a key.

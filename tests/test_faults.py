@@ -15,9 +15,9 @@ import nbformat
 import openai
 import pytest
 from bodies import interaction, write_recording
-from fake_server import FakeResponsesServer, cut_stream, disconnect, error, hang, text
 from nbclient import NotebookClient
 
+from fake_api import FakeResponsesServer, cut_stream, disconnect, error, hang, text
 from helpers import ReplayMiss, connect, model
 from helpers.faults import explain, install_hook, render
 

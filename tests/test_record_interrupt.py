@@ -21,7 +21,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from fake_server import FakeResponsesServer, hang
+
+from fake_api import FakeResponsesServer, hang
 
 REPO = Path(__file__).resolve().parent.parent
 NAME = "01_basics"

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_server import FakeResponsesServer
+
+from fake_api import FakeResponsesServer
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-" + "recordtest" * 3
@@ -65,8 +66,9 @@ def test_record_then_replay_under_nbval(copy_of_01, monkeypatch):
 
 
 def test_a_failed_recording_changes_nothing(copy_of_01, monkeypatch, capsys):
-    from fake_server import error
     from record import record
+
+    from fake_api import error
 
     notebook = copy_of_01 / "01_basics.ipynb"
     before = notebook.read_bytes()

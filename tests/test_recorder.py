@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from fake_server import FakeResponsesServer, reply, text
 
+from fake_api import FakeResponsesServer, reply, text
 from helpers import connect, model
 from helpers.recording import load
 from helpers.validate import problems

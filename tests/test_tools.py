@@ -1,4 +1,4 @@
-"""helpers.tools.run_tools against scripts/fake_server.py through the real SDK: the happy path,
+"""helpers.tools.run_tools against the fake API (fake_api/) through the real SDK: the happy path,
 parallel calls, and every guard (unknown function, invalid JSON, a function that raises, a loop that
 never ends)."""
 
@@ -8,8 +8,8 @@ import json
 
 import openai
 import pytest
-from fake_server import FakeResponsesServer, function_call, reply, text
 
+from fake_api import FakeResponsesServer, function_call, reply, text
 from helpers.tools import ToolLoopError, run_tools
 
 MODEL = "gpt-5.4-mini"

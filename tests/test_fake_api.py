@@ -1,4 +1,4 @@
-"""scripts/fake_server.py through the real SDK: every body and event it sends is validated strictly.
+"""The fake API (fake_api/) through the real SDK: every body and event it sends is validated strictly.
 
 "Strictly" means pydantic strict mode against the pinned SDK's types, and no field the SDK does not
 know anywhere in the parsed tree (the SDK's models accept unknown fields silently), apart from the
@@ -8,12 +8,26 @@ know anywhere in the parsed tree (the SDK's models accept unknown fields silentl
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-from fake_server import (
+from openai.types import ErrorObject
+from openai.types.conversations import (
+    Conversation,
+    ConversationDeletedResource,
+    ConversationItem,
+    ConversationItemList,
+)
+from openai.types.responses import Response, ResponseItemList, ResponseStreamEvent
+from pydantic import BaseModel, TypeAdapter
+
+from fake_api import (
     BASE_EPOCH,
     FakeResponsesServer,
     cut_stream,
@@ -28,15 +42,6 @@ from fake_server import (
     text,
     web_search,
 )
-from openai.types import ErrorObject
-from openai.types.conversations import (
-    Conversation,
-    ConversationDeletedResource,
-    ConversationItem,
-    ConversationItemList,
-)
-from openai.types.responses import Response, ResponseItemList, ResponseStreamEvent
-from pydantic import BaseModel, TypeAdapter
 
 MODEL = "gpt-5.4-mini"
 # Fake keys, named here once so a secret scanner has one line each to be told about.
@@ -606,3 +611,25 @@ def test_unknown_routes_and_missing_key(serve) -> None:
     assert anonymous.json()["error"]["message"].startswith("You didn't provide an API key.")
     assert anonymous.headers["x-request-id"].startswith("req_")
     assert len(server.unused_steps) == 1
+
+
+def test_the_command_line_serves_a_scenario_on_the_port_asked(tmp_path) -> None:
+    """`python -m fake_api scenarios/NN_name.py --port N` (from any folder): the first line is the
+    base URL on port N, the scenario answers, and SIGTERM stops it with status 0."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    scenario = Path(__file__).resolve().parent.parent / "scenarios" / "00_start_here.py"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fake_api", str(scenario), "--port", str(port)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base_url = proc.stdout.readline().strip()
+        assert base_url == f"http://127.0.0.1:{port}/v1", proc.stderr.read() if not base_url else ""
+        client = openai.OpenAI(base_url=base_url, api_key=TEST_KEY, max_retries=0)
+        assert client.responses.create(model=MODEL, input="Hello").status == "completed"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and err == "", err

@@ -1,0 +1,81 @@
+"""A scripted, local, Responses-compatible HTTP server (standard library only).
+
+Tests point the real ``openai`` SDK at it, and ``make illustrate`` runs a notebook against it to
+write the project's *illustrative* recordings. Every body and streamed event it sends is shaped
+like the real API's and validates against the pinned SDK's types.
+
+A *script* is a list of steps, consumed in order, one per ``POST /v1/responses`` (create). A step
+decides the answer to that create; everything else (retrieve, polling, cancel, delete, input
+items, stream resume, conversations) is served from the server's own state::
+
+    from fake_api import FakeResponsesServer, reply, text, reasoning, web_search
+
+    STEPS = [
+        reply(text("Paris is the capital of France.")),
+        reply(
+            reasoning("The user wants a source, so I search first."),
+            web_search("capital of France", sources=["https://example.org/france"]),
+            text("It is Paris.", citations=[("Paris", "https://example.org/france", "France")]),
+        ),
+    ]
+
+    with FakeResponsesServer(STEPS) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
+        ...
+
+Routes are served under ``/v1``, ``/openai/v1`` (Azure v1) and ``/openai`` (the legacy
+``AzureOpenAI`` client); ``?api-version=`` is ignored. Ids, timestamps and headers are
+deterministic: the same script gives byte-identical bodies on every run.
+
+Run ``python -m fake_api scenarios/NN_name.py`` (from the repository root) to serve a scenario
+file's ``STEPS`` until interrupted; it prints the base URL on its first line of output.
+
+The modules, one job each:
+
+- ``steps``: the output items of a reply (``text()``, ``reasoning()``, ...) and the steps of a
+  script (``reply()``, ``error()``, ``hang()``, ``cut_stream()``, ``disconnect()``);
+- ``bodies``: response bodies, token usage, input items and list pages, built from a step and a
+  request; ``events``: the server-sent events of a response;
+- ``state``: what the server holds (the script, responses and background progress,
+  conversations, items) and its deterministic ids and clock;
+- ``routing`` and ``routes/``: the table of (method, path pattern, handler), one module a
+  resource family (``routes/responses.py``, ``routes/conversations.py``);
+- ``server``: the HTTP server (``FakeResponsesServer``), its headers, auth and answers;
+- ``__main__``: the command line.
+"""
+
+from __future__ import annotations
+
+from .server import Answer, FakeResponsesServer, SeenRequest
+from .state import BASE_EPOCH
+from .steps import (
+    cut_stream,
+    disconnect,
+    error,
+    function_call,
+    hang,
+    image_generation,
+    reasoning,
+    refusal,
+    reply,
+    text,
+    web_search,
+)
+
+__all__ = [
+    "BASE_EPOCH",
+    "Answer",
+    "FakeResponsesServer",
+    "SeenRequest",
+    "cut_stream",
+    "disconnect",
+    "error",
+    "function_call",
+    "hang",
+    "image_generation",
+    "reasoning",
+    "refusal",
+    "reply",
+    "text",
+    "web_search",
+]

@@ -1,0 +1,8 @@
+"""Every route the server serves, one module a resource family. A new family (files, vector
+stores, ...) is a module here with its own ``ROUTES`` list, added to the table below."""
+
+from __future__ import annotations
+
+from . import conversations, responses
+
+ROUTES = [*responses.ROUTES, *conversations.ROUTES]
