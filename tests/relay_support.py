@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx2
 import pytest
-from fake_server import FakeResponsesServer
 
+from fake_api import FakeResponsesServer
 from relay.launch import RelayProcess, start
 from relay.settings import Settings
 from relay.upstream import Upstream

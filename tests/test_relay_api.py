@@ -11,9 +11,9 @@ import time
 
 import httpx2
 import pytest
-from fake_server import error, function_call, hang, reply, text, web_search
 from relay_support import API, events_of, relay_app, research, sse, token, wait_for
 
+from fake_api import error, function_call, hang, reply, text, web_search
 from relay import auth
 from relay.runner import status_of
 from relay.store import SQLiteStore

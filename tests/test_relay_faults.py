@@ -16,9 +16,9 @@ import time
 
 import httpx2
 import pytest
-from fake_server import FakeResponsesServer, reply, text
 from relay_support import API, events_of, relay_process, research, sse, token, wait_for
 
+from fake_api import FakeResponsesServer, reply, text
 from relay.launch import REPO
 
 KEY = "sk-relay-test-key-0000000000"

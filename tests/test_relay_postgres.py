@@ -15,7 +15,6 @@ import time
 
 import httpx2
 import pytest
-from fake_server import FakeResponsesServer, reply, text
 from relay_support import (
     API,
     events_of,
@@ -26,6 +25,7 @@ from relay_support import (
     token,
 )
 
+from fake_api import FakeResponsesServer, reply, text
 from relay.store import Invocation, StoreError, open_store
 
 _numbers = itertools.count(1)
