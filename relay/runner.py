@@ -56,6 +56,8 @@ INSTRUCTIONS = {
     ),
 }
 CITE = " Cite a source for every claim, as an inline Markdown link."
+# In replay, how long a job whose recording holds a cancel waits for the client to send it.
+REPLAY_WAIT = 60.0
 
 
 class RelayError(Exception):
@@ -577,45 +579,60 @@ class Runner:
         return True
 
     def _poll(self, inv: Invocation) -> None:
-        """Follow a background job until it ends: poll, and send the cancel when asked."""
+        """Follow a background job until it ends: poll, and send the cancel when asked.
+
+        Live, it polls every ``poll_interval`` seconds (longer after errors), and a cancel wakes
+        it at once. In replay it follows the recording instead: it makes the recorded polls of its
+        job, in order and without waiting, and where the recording holds a cancel it waits for
+        the client's cancel before sending it; so replay makes the same requests every time,
+        however fast the client and the relay run.
+        """
         upstream_id = inv.upstream_response_id
         assert upstream_id is not None
         errors = 0
         replay = self.upstream.replay
         seen = self.bus.version(inv.id)
-        first = True
+        rest_first = True  # live, the first poll comes an interval after the create
+        waiting_since: float | None = None
         while not self.stopping.is_set():
             current = self.store.get(inv.id)
             if current is None or current.terminal or current.owner != self.owner:
-                return
-            if current.cancel_requested:
-                self._send_cancel(current)
                 return
             if not self._keep_lease(current):
                 return
             if replay is not None:
                 upcoming = replay.next_for(upstream_id)
                 if upcoming == "cancel":
-                    # The recording was made with a cancel here: wait for the client's.
-                    seen = self.bus.wait_thread(inv.id, seen, self.settings.lease / 3)
+                    if current.cancel_requested:
+                        self._send_cancel(current)
+                        return
+                    waiting_since = waiting_since or time.monotonic()
+                    if time.monotonic() - waiting_since > REPLAY_WAIT:
+                        self._fail(
+                            inv.id,
+                            f"Replay: the recording cancels {upstream_id} here, and no cancel "
+                            f"came within {REPLAY_WAIT} s. Run the notebook's cells in order.",
+                        )
+                        return
+                    seen = self.bus.wait_thread(inv.id, seen, 1.0)
                     continue
-                if upcoming is None:
+                if upcoming != "poll":
                     self._fail(
                         inv.id,
-                        f"Replay: the recording ends before {upstream_id} does (it has no more "
-                        "polls of it). Re-record the notebook.",
+                        f"Replay: the recording has no more polls of {upstream_id}, which has "
+                        "not ended. Re-record the notebook: make record NB=notebooks/10_relay.ipynb",
                     )
                     return
-            elif not first or errors:
-                delay = self.poll_interval * (2 ** min(errors, 4))
-                seen = self.bus.wait_thread(inv.id, seen, delay)  # a cancel wakes it early
-                continue_after = self.store.get(inv.id)
-                if continue_after is None or continue_after.terminal:
+            else:
+                if current.cancel_requested:
+                    self._send_cancel(current)
                     return
-                if continue_after.cancel_requested:
-                    self._send_cancel(continue_after)
-                    return
-            first = False
+                if rest_first:
+                    delay = self.poll_interval * (2 ** min(errors, 4))
+                    seen = self.bus.wait_thread(inv.id, seen, delay)  # a cancel wakes it early
+                    rest_first = False
+                    continue  # look at the job again (a cancel, the end) before polling
+            rest_first = True
             try:
                 response = self.upstream.client.responses.retrieve(upstream_id)
             except (openai.OpenAIError, OSError) as err:
