@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 
-from fake_api import FakeResponsesServer, reply, text, web_search
 from fastapi.testclient import TestClient
 from relay_support import API, events_of, research, sse, token
 
+from fake_api import FakeResponsesServer, reply, text, web_search
 from helpers.recording import Recording, load
 from relay.app import create_app
 from relay.settings import Settings
