@@ -27,6 +27,9 @@ from relay.upstream import Upstream
 
 API = "/api/v1/tool-invocations"
 MODELS = {"default": "gpt-5.4-mini", "deep_research": "gpt-5.5"}
+# Long enough to look like a key (so a leak would show), built here so that no key-like literal
+# is stored in the repository.
+FAKE_KEY = "sk-" + "relay-test-key-" + "0" * 16
 
 
 def research(question: str = "How did the QWERTY layout come about?", **arguments: Any) -> dict:
@@ -115,7 +118,7 @@ def relay_process(
     db: str,
     folder: Path,
     *,
-    key: str = "sk-relay-test-key-0000000000",
+    key: str = FAKE_KEY,
     **settings: Any,
 ) -> RelayProcess:
     """``python -m relay`` on loopback, live against the fake server."""

@@ -16,12 +16,12 @@ import time
 
 import httpx2
 import pytest
-from relay_support import API, events_of, relay_process, research, sse, token, wait_for
+from relay_support import API, FAKE_KEY, events_of, relay_process, research, sse, token, wait_for
 
 from fake_api import FakeResponsesServer, reply, text
 from relay.launch import REPO
 
-KEY = "sk-relay-test-key-0000000000"
+KEY = FAKE_KEY
 REPORT = (
     "Sholes and Glidden patented the type-writer in 1868. The keyboard changed from one "
     "prototype to the next until, by 1873, when Remington bought the rights, its top row read "
