@@ -443,6 +443,10 @@ class SQLiteStore(Store):
     def __init__(self, path: str, pool_size: int = 8, read_only: bool = False):
         super().__init__(path, pool_size)
         self.read_only = read_only
+        # SQLite has one writer at a time. Threads of this process queue here for it, rather than
+        # in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between tries;
+        # other processes on the same file still wait there (busy_timeout).
+        self._writer = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         path = Path(self.target)
@@ -476,7 +480,7 @@ class SQLiteStore(Store):
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         try:
-            with self._conn() as conn:
+            with self._writer, self._conn() as conn:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield conn
