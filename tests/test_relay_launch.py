@@ -1,0 +1,86 @@
+"""A relay started from a notebook (``helpers.relay.start_relay``) ends with its kernel, however the
+kernel ends, and survives what a kernel survives (an interrupt): no relay is ever left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+START = """
+from helpers import connect
+from helpers.relay import start_relay
+
+client = connect("10_relay")
+relay = start_relay()
+print("RELAY", relay.pid, relay.url)
+"""
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (a container's init may never reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+def kernel_with_relay():
+    from jupyter_client import KernelManager
+
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(REPO / "notebooks"))
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    lines: list[str] = []
+
+    def hook(message):
+        if message["msg_type"] == "stream":
+            lines.extend(message["content"]["text"].splitlines())
+        elif message["msg_type"] == "error":
+            lines.append("ERROR " + message["content"]["evalue"])
+
+    client.execute_interactive(START, timeout=90, output_hook=hook)
+    found = [line for line in lines if line.startswith("RELAY ")]
+    assert found, lines
+    _, pid, url = found[0].split()
+    return manager, client, int(pid), url
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc (Linux)")
+def test_a_notebooks_relay_stops_with_its_kernel_even_a_killed_one():
+    manager, client, pid, url = kernel_with_relay()
+    try:
+        assert httpx2.get(f"{url}/api/v1/health").json()["upstream"]["mode"] == "replay"
+        manager.interrupt_kernel()  # SIGINT to the kernel's process group: not the relay's
+        time.sleep(0.5)
+        assert alive(pid) and httpx2.get(f"{url}/api/v1/health").status_code == 200
+        os.kill(manager.provisioner.process.pid, signal.SIGKILL)  # no atexit, no clean-up
+        assert gone(pid, within=10), "the relay outlived its killed kernel"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+    manager, client, pid, url = kernel_with_relay()
+    try:
+        manager.shutdown_kernel(now=False)  # a kernel that exits normally stops its relay itself
+        assert gone(pid, within=10), "the relay outlived its kernel's shutdown"
+    finally:
+        client.stop_channels()
