@@ -109,6 +109,11 @@ def main() -> int:
                 _model(relay),
                 settings.db_label(),
             )
+            if relay.upstream.mode == "replay" and not os.environ.get("RELAY_READY_FILE"):
+                log.info(
+                    "relay: replaying, it can answer only the requests notebook 10 made when it "
+                    "was recorded; put OPENAI_API_KEY in .env to go live"
+                )
             ready = os.environ.get("RELAY_READY_FILE")
             if ready:
                 write_atomic(Path(ready), json.dumps({"url": url, "pid": os.getpid()}) + "\n")

@@ -679,7 +679,7 @@ class Runner:
         )
         with self.lock:
             stream = self.streams.get(inv.id)
-        attempts = 0
+        failed_resumes = breaks = 0
         while not self.stopping.is_set():
             if stream is None:
                 try:
@@ -687,13 +687,16 @@ class Runner:
                         inv.upstream_response_id, stream=True, starting_after=state.cursor
                     )
                 except (openai.OpenAIError, OSError) as err:
-                    attempts += 1
+                    failed_resumes += 1
                     log.warning(
-                        "relay: resuming the stream of %s failed: %s", inv.id, failure(err).message
+                        "relay: resuming the stream of %s failed (%d): %s",
+                        inv.id,
+                        failed_resumes,
+                        failure(err).message,
                     )
-                    if attempts >= 3:
+                    if failed_resumes >= 3:
                         break  # fall back to polling
-                    time.sleep(0 if self.upstream.mode == "replay" else 0.5 * attempts)
+                    time.sleep(0 if self.upstream.mode == "replay" else 0.5 * failed_resumes)
                     continue
                 with self.lock:
                     self.streams[inv.id] = stream
@@ -727,9 +730,9 @@ class Runner:
             current = self.store.get(inv.id)
             if current is None or current.terminal:
                 return
-            attempts += 1
-            if attempts >= 3:
-                break
+            breaks += 1
+            if breaks >= 5:
+                break  # a stream that keeps breaking: poll instead
         if self.stopping.is_set():
             return
         # The stream could not be read to its end: poll until the job ends, then store the text

@@ -13,7 +13,7 @@ import httpx2
 import pytest
 from relay_support import API, events_of, relay_app, research, sse, token, wait_for
 
-from fake_api import error, function_call, hang, reply, text, web_search
+from fake_api import cut_stream, error, function_call, hang, reply, text, web_search
 from relay import auth
 from relay.runner import status_of
 from relay.store import SQLiteStore
@@ -405,15 +405,20 @@ def test_an_upstream_timeout_is_504(tmp_path):
 
 
 class FailingPolls(httpx2.BaseTransport):
-    """Answers the next polls (GET /responses/...) with the given statuses, then passes through."""
+    """Answers the next GETs of /responses/... (polls, or stream resumes with ``resumes``) with the
+    given statuses ("timeout": the read times out), then passes them through."""
 
-    def __init__(self, statuses: list[int]):
+    def __init__(self, statuses: list, resumes: bool = False):
         self.inner = httpx2.HTTPTransport()
         self.statuses = list(statuses)
+        self.resumes = resumes
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        if request.method == "GET" and self.statuses:
+        resume = "stream=true" in str(request.url)
+        if request.method == "GET" and self.statuses and resume == self.resumes:
             status = self.statuses.pop(0)
+            if status == "timeout":
+                raise httpx2.ReadTimeout("injected timeout", request=request)
             body = {
                 "error": {
                     "message": f"injected {status}",
@@ -428,12 +433,39 @@ class FailingPolls(httpx2.BaseTransport):
 
 def test_failed_polls_are_retried_and_the_job_still_completes(tmp_path):
     steps = [reply(text("Made it."), background=["queued", "in_progress", "completed"])]
-    with relay_app(steps, tmp_path, transport=FailingPolls([500, 429, 503])) as (c, *_):
+    with relay_app(steps, tmp_path, transport=FailingPolls([500, 429, "timeout", 503])) as (c, *_):
         view = c.post(API, json=research(background=True)).json()
         done = c.get(
             f"{API}/{view['invocation_id']}/wait", params={"timeout": 10}, headers=token(view)
         )
         assert done.json()["status"] == "completed" and done.json()["output_text"] == "Made it."
+
+
+def test_an_upstream_stream_cut_midway_is_resumed_after_its_last_event(tmp_path):
+    step = cut_stream(reply(text(STREAMED), background=["queued", "completed"]), after=6)
+    with relay_app([step], tmp_path) as (c, server, _):
+        view = c.post(API, json=research(stream=True)).json()
+        frames = events_of(
+            sse(c.get(f"{API}/{view['invocation_id']}/events", headers=token(view)).text)
+        )
+        assert [f["id"] for f in frames] == list(range(1, len(frames) + 1))
+        assert "".join(f["data"]["text"] for f in frames if f["event"] == "output_text") == STREAMED
+        assert frames[-1]["event"] == "completed"
+        resumed = [r.path for r in server.requests if "starting_after" in r.path]
+        assert len(resumed) == 1 and "starting_after=5&" in resumed[0]
+
+
+def test_a_stream_that_cannot_be_resumed_is_polled_to_its_end_and_its_text_completed(tmp_path):
+    step = cut_stream(reply(text(STREAMED), background=["queued", "completed"]), after=6)
+    failing = FailingPolls([500, 500, 500], resumes=True)
+    with relay_app([step], tmp_path, transport=failing) as (c, server, _):
+        view = c.post(API, json=research(stream=True)).json()
+        frames = events_of(
+            sse(c.get(f"{API}/{view['invocation_id']}/events", headers=token(view)).text)
+        )
+        chunks = [f["data"]["text"] for f in frames if f["event"] == "output_text"]
+        assert "".join(chunks) == STREAMED and frames[-1]["event"] == "completed"
+        assert failing.statuses == []  # three resumes failed, then it polled
 
 
 def test_polls_that_keep_failing_fail_the_job_with_a_message(tmp_path):
