@@ -2,7 +2,8 @@
 
 Tests point the real ``openai`` SDK at it, and ``make illustrate`` runs a notebook against it to
 write the project's *illustrative* recordings. Every body and streamed event it sends is shaped
-like the real API's and validates against the pinned SDK's types.
+like the real API's and validates against the pinned SDK's types, except where the live API itself
+does not: ``live_shapes=True`` and ``reply(error_event=True)`` send those shapes (``fake_api.live``).
 
 A *script* is a list of steps, consumed in order, one per ``POST /v1/responses`` (create). A step
 decides the answer to that create; everything else (retrieve, polling, cancel, delete, input
@@ -41,6 +42,8 @@ The modules, one job each:
 - ``routing`` and ``routes/``: the table of (method, path pattern, handler), one module a
   resource family (``routes/responses.py``, ``routes/conversations.py``);
 - ``server``: the HTTP server (``FakeResponsesServer``), its headers, auth and answers;
+- ``live``: the live API's shapes the SDK's types do not expect (``live_shapes=True``, and the
+  error event of ``reply(error_event=True)``);
 - ``__main__``: the command line.
 """
 

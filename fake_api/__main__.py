@@ -32,12 +32,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--expect-key", default=None)
     parser.add_argument("--event-delay", type=float, default=0.0)
+    parser.add_argument(
+        "--live-shapes",
+        action="store_true",
+        help="answer with the live API's shapes the SDK's types do not expect (fake_api.live)",
+    )
     args = parser.parse_args(argv)
     server = FakeResponsesServer(
         load_scenario(args.scenario),
         expect_key=args.expect_key,
         event_delay=args.event_delay,
         port=args.port,
+        live_shapes=args.live_shapes,
     )
 
     def interrupt(*_: object) -> None:

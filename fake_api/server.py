@@ -71,6 +71,9 @@ class FakeResponsesServer:
     - ``seed``: changes every id (same seed, same script: same bytes).
     - ``words_per_delta``: words per ``output_text.delta`` event.
     - ``event_delay``: seconds between streamed events (to watch a stream arrive).
+    - ``live_shapes``: answer with shapes the live API sends that the SDK's types do not expect
+      (usage without ``cache_write_tokens``, a web search announced without ``action``; see
+      fake_api.live). Off by default: then every answer validates strictly against the SDK.
 
     Attributes for tests: ``base_url``, ``requests`` (list of SeenRequest), ``answers`` (list of
     Answer), ``errors`` (scripting mistakes and internal errors; each also answered with a 500
@@ -89,6 +92,7 @@ class FakeResponsesServer:
         event_delay: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        live_shapes: bool = False,
     ) -> None:
         self.state = State(seed)
         self.add_steps(steps)
@@ -97,6 +101,7 @@ class FakeResponsesServer:
         self.project = project
         self.words_per_delta = words_per_delta
         self.event_delay = event_delay
+        self.live_shapes = live_shapes
         self.requests: list[SeenRequest] = []
         self.answers: list[Answer] = []
         self.errors: list[str] = []

@@ -151,6 +151,7 @@ class Reply(Step):
     failure: Mapping[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     cut_after: int | None = None
+    error_event: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def reply(
     incomplete_reason: str | None = None,
     failure: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    error_event: bool = False,
 ) -> Reply:
     """A normal response whose ``output`` is ``items`` in order (a bare string means text(...)).
 
@@ -188,6 +190,10 @@ def reply(
     - ``status``: ``completed``, ``failed`` or ``incomplete`` (``incomplete_reason`` implies it).
     - ``failure``: the ``error`` object of a failed response (default: a ``server_error``).
     - ``headers``: extra HTTP headers for the create's answer.
+    - ``error_event``: with ``status="failed"``, a stream sends an ``error`` event before
+      ``response.failed``, its fields nested under ``error`` as the live API sends them (the SDK
+      raises it as an ``openai.APIError``), e.g. ``reply(status="failed", error_event=True,
+      failure={"code": "insufficient_quota", "message": "You exceeded your current quota."})``.
     """
     parts = tuple(text(item) if isinstance(item, str) else item for item in items)
     for item in parts:
@@ -197,6 +203,8 @@ def reply(
         status = "incomplete"
     if status not in ("completed", "failed", "incomplete"):
         raise ValueError(f"status must be completed, failed or incomplete, not {status!r}")
+    if error_event and status != "failed":
+        raise ValueError("error_event=True needs status='failed': the error event ends the stream")
     statuses = None
     if background is not None:
         statuses = tuple(background)
@@ -216,6 +224,7 @@ def reply(
         incomplete_reason=incomplete_reason,
         failure=failure,
         headers=dict(headers or {}),
+        error_event=error_event,
     )
 
 

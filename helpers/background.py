@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from .client import current_session
+from .faults import what_to_do
 
 __all__ = ["wait", "plot_timeline", "why_unfinished", "TERMINAL", "PENDING"]
 
@@ -73,10 +74,8 @@ def why_unfinished(response: Any) -> str | None:
         error = response.error
         what = f"{error.code}: {error.message}" if error else "no error details were given"
         what = what if what.endswith((".", "!", "?")) else what + "."
-        return (
-            f"failed · {what} Nothing more will come from this job. Send the request again "
-            "(a server_error is often temporary), or change it if the message points at the request."
-        )
+        todo = what_to_do(response) or "Send the request again."
+        return f"failed · {what} Nothing more will come from this job. {todo}"
     if status == "cancelled":
         return (
             f"cancelled · the job was stopped with client.responses.cancel before it finished, and "

@@ -14,11 +14,14 @@ from .errors import SetupError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Current models (see openai/types/shared/chat_model.py for the shutdown dates of older ones).
+# Current models: none has a shutdown date announced in the installed SDK (helpers/shutdowns.py
+# reads them; tests/test_models.py fails when a default is shut down or will be within 90 days).
+# deep_research is the model for long research jobs, run in background mode with web_search: the
+# deep research models (o3-deep-research, o4-mini-deep-research) were shut down on 2026-07-23.
 # On Azure these are deployment names: override them with the variables beside them.
 DEFAULT_MODELS = {
     "default": "gpt-5.4-mini",
-    "deep_research": "o4-mini-deep-research",
+    "deep_research": "gpt-5.5",
 }
 MODEL_ENV = {
     "default": "TUTORIAL_MODEL",

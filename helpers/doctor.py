@@ -1,9 +1,10 @@
 """``doctor()``: check that this machine can run the course, and say what to do about each problem.
 
 It reports the mode the notebooks will run in, the provider and whether a key is set (never a key,
-never a host name), the openai SDK against the pinned version, Python, the budget caps, and the
-recording of every notebook. Everything it prints is the same on every machine set up alike, so
-00_start_here can store its output.
+never a host name), a model .env names that is shut down or will be within 90 days (by the dates
+the installed SDK announces, helpers/shutdowns.py), the openai SDK against the pinned version,
+Python, the budget caps, and the recording of every notebook. Everything it prints is the same on
+every machine set up alike, so 00_start_here can store its output.
 
 Defined in 00_start_here.
 """
@@ -118,6 +119,7 @@ def check_environment() -> Report:
     report.checks.append(_dotenv_finding())
     if mode in ("live", "record"):
         report.checks.append(_model_finding(provider))
+    report.checks += _shutdown_findings(provider)
     report.checks.append(_sdk_finding())
     report.checks.append(_python_finding())
     report.checks.append(_caps_finding())
@@ -236,6 +238,47 @@ def _model_finding(provider) -> Finding:
         )
     source = "TUTORIAL_MODEL" if _set("TUTORIAL_MODEL") else "the default in helpers/config.py"
     return Finding("Model", f"{name} ({source})")
+
+
+def _shutdown_findings(provider) -> list[Finding]:
+    """A problem for each model .env names (or the course defaults to) that is shut down, or will be
+    within WARN_DAYS, by the dates the installed openai SDK announces; nothing when all are fine."""
+    from .shutdowns import WARN_DAYS, retiring
+
+    findings = []
+    for role, variable in config.MODEL_ENV.items():
+        name = (os.environ.get(variable) or "").strip()
+        shutdown = retiring(name) if name else retiring(config.DEFAULT_MODELS[role])
+        if shutdown is None:
+            continue
+        where = f"{variable}={name}" if name else f"the default {role} model in helpers/config.py"
+        what = name or config.DEFAULT_MODELS[role]
+        if provider is not None and provider.name == "azure":
+            fix = (
+                "Azure retires models on its own dates (see Azure OpenAI's model retirements "
+                f"page): deploy a current model and put its deployment name in {variable}, {RESTART}."
+            )
+        elif name:
+            fix = (
+                f"set {variable} in .env to a current model, such as "
+                f"{config.DEFAULT_MODELS[role]} (the course's default), or remove it, {RESTART}."
+            )
+        else:
+            fix = "the course needs a new default: update DEFAULT_MODELS in helpers/config.py."
+        if shutdown.days_left() > 0:
+            fix = (
+                f"it still answers, but a model {WARN_DAYS} days or less from its shutdown is "
+                f"about to go: {fix}"
+            )
+        findings.append(
+            Finding(
+                f"{role.replace('_', ' ').capitalize()} model",
+                f"{where}: OpenAI announced that {what} {shutdown.describe()} (in the installed "
+                "openai SDK's model lists)",
+                fix,
+            )
+        )
+    return findings
 
 
 # --- software ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import linecache
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import openai
@@ -28,7 +28,7 @@ import openai
 from .config import KEY_VARIABLES
 from .errors import TutorialError
 
-__all__ = ["explain", "install_hook", "HOOKED"]
+__all__ = ["explain", "what_to_do", "install_hook", "HOOKED"]
 
 # The errors the notebook hook shortens; anything else keeps IPython's full traceback.
 HOOKED: tuple[type[BaseException], ...] = (openai.APIError, TutorialError)
@@ -60,8 +60,13 @@ class _Where:
         return f", also when the SDK retried it ({times})"
 
 
-def explain(err: BaseException) -> str:
-    """A learner-facing message for ``err``: what happened, what the provider said, what to do."""
+def explain(err: BaseException | Any) -> str:
+    """A learner-facing message for ``err``: what happened, what the provider said, what to do.
+
+    ``err`` is an exception, or what a stream or a background job hands back instead of raising:
+    a failed response, its ``response.failed`` event, or an ``error`` event."""
+    if not isinstance(err, BaseException):
+        return _explain_failure(err)
     if isinstance(err, TutorialError):
         return _redact(str(err))  # helpers' own messages already say what to do
     if not isinstance(err, openai.APIError):
@@ -102,11 +107,7 @@ def _diagnose(err: openai.APIError, w: _Where) -> tuple[str, str]:
     if isinstance(err, openai.APIConnectionError):
         return _connection(err, w)
     # An error event in the middle of a stream, or another error the SDK built from a body.
-    return (
-        f"{w.label} reported an error instead of an answer.",
-        f"Run the cell again; if it keeps failing, the message above says what the server "
-        f"disliked. {OFFLINE}",
-    )
+    return _stream_error(err, w)
 
 
 def _status(err: openai.APIStatusError, w: _Where) -> tuple[str, str]:
@@ -267,6 +268,155 @@ def _connection(err: openai.APIConnectionError, w: _Where) -> tuple[str, str]:
         f"Could not reach {w.label}: {what}{w.retried}.",
         f"{fix}. {OFFLINE}",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Errors inside a response: a stream's error event, a failed response
+# --------------------------------------------------------------------------------------------
+
+# Codes of a failed response (openai.types.responses.ResponseError) and of stream error events.
+QUOTA_CODES = ("insufficient_quota",)
+RATE_CODES = ("rate_limit_exceeded", "rate_limit_error", "tokens", "requests")
+SERVER_CODES = ("server_error", "internal_error", "server_overloaded", "service_unavailable")
+POLICY_CODES = (
+    "invalid_prompt",
+    "bio_policy",
+    "misalignment_policy_violation",
+    "content_filter",
+    "content_policy_violation",
+    "image_content_policy_violation",
+)
+
+
+def _by_code(code: str | None, w: _Where, during: str) -> tuple[str, str]:
+    """What happened and what to do, for an error ``code`` the server reported ``during`` a
+    response ("while streaming", "in the background") rather than as an HTTP status."""
+    code = (code or "").lower()
+    named = f" ({code})" if code else ""
+    model = f"'{w.model}'" if w.model else "the model you asked for"
+    if code in QUOTA_CODES:
+        return (
+            f"{w.label} stopped the response {during}: the account is out of credit or quota"
+            f"{named}. Waiting will not help.",
+            f"Add credit in your OpenAI billing settings, or raise the deployment's quota on Azure. "
+            f"{OFFLINE}",
+        )
+    if code in RATE_CODES:
+        return (
+            f"{w.label} stopped the response {during}: this key is rate-limited{named}.",
+            "Wait a minute and run the cell again. When many people share a key (a workshop), "
+            "run fewer cells live or cap each kernel lower with TUTORIAL_MAX_REQUESTS and "
+            f"TUTORIAL_MAX_TOKENS in .env. {OFFLINE}",
+        )
+    if code in SERVER_CODES or not code:
+        return (
+            f"{w.label} failed {during}{named or ' with an error'}. This is not your code.",
+            "Wait a little and run the cell again (status.openai.com lists OpenAI outages; "
+            f"Azure shows them under Service Health). {OFFLINE}",
+        )
+    if code == "context_length_exceeded":
+        return (
+            f"The input is longer than {model} can read at once{named}.",
+            "Send less: shorten the input, or start a new conversation instead of adding "
+            f"to a long one with previous_response_id. {OFFLINE}",
+        )
+    if code in POLICY_CODES:
+        return (
+            f"{w.label} refused to answer this prompt {during}{named}.",
+            f"Rephrase the request; the server's message says what it objected to. {OFFLINE}",
+        )
+    if "image" in code:
+        return (
+            f"{w.label} could not use an image in the input{named}.",
+            "Send a PNG, JPEG, WEBP or non-animated GIF that is not too large, by a URL the "
+            "server can download or as a data URL with the right media type; or leave the "
+            f"image out. {OFFLINE}",
+        )
+    if code == "vector_store_timeout":
+        return (
+            f"File search timed out reading the vector store {during}{named}.",
+            "Run the cell again; if it keeps happening, check that the vector store's files have "
+            f"finished processing, or search fewer of them. {OFFLINE}",
+        )
+    return (
+        f"{w.label} stopped the response {during} with an error{named}.",
+        "The server's message says what went wrong: if it names something in your request, "
+        f"change that; otherwise run the cell again. {OFFLINE}",
+    )
+
+
+def _stream_error(err: openai.APIError, w: _Where) -> tuple[str, str]:
+    """An ``error`` event in a stream (the SDK raises it as a plain APIError; the event nests
+    ``type``, ``code``, ``message`` and ``param`` under ``error``)."""
+    body = err.body if isinstance(err.body, dict) else {}
+    code = err.code or body.get("type")
+    return _by_code(code if isinstance(code, str) else None, w, "while streaming")
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _failure(obj: Any) -> tuple[Any, Any, str]:
+    """(the response if any, its error, when it happened) of what a stream or a job handed back."""
+    kind = _field(obj, "type")
+    if kind in ("response.failed", "response.incomplete", "response.completed"):
+        response = _field(obj, "response")
+        return response, _field(response, "error"), "while streaming"
+    if kind == "error":  # an error event the SDK yielded instead of raising
+        nested = _field(obj, "error")
+        return None, nested if nested else obj, "while streaming"
+    during = "in the background" if _field(obj, "background") else "while answering"
+    return obj, _field(obj, "error"), during
+
+
+def _failure_message(obj: Any) -> tuple[str, str | None, str] | None:
+    """(what happened, what the server said, what to do) for a failed response or an error
+    event, or None when ``obj`` carries no error."""
+    response, error, during = _failure(obj)
+    if not error:
+        return None
+    where = _where(obj)
+    model = _field(response, "model") if response is not None else None
+    if isinstance(model, str):
+        where = replace(where, model=model)
+    code = _field(error, "code")
+    happened, todo = _by_code(code if isinstance(code, str) else None, where, during)
+    said = _field(error, "message")
+    said = said.strip() if isinstance(said, str) and said.strip() else None
+    if where.replay:
+        todo = todo.replace(f" {OFFLINE}", "")
+    return happened[:1].upper() + happened[1:], said, todo
+
+
+def what_to_do(failed: Any) -> str | None:
+    """The advice ``explain`` gives for a failed response or an error event (``wait`` ends a failed
+    background job with it), or None when it carries no error."""
+    found = _failure_message(failed)
+    return _redact(found[2]) if found else None
+
+
+def _explain_failure(obj: Any) -> str:
+    found = _failure_message(obj)
+    if found is None:
+        response = _failure(obj)[0]
+        status = _field(response, "status") if response is not None else None
+        what = f"a {status} response" if status else f"a {type(obj).__name__}"
+        return (
+            f"Nothing to explain: {what} carries no error. explain() takes an exception, a failed "
+            "response, or a stream's error or response.failed event."
+        )
+    happened, said, todo = found
+    lines = [happened]
+    if said:
+        lines.append(f"The server said: {said}")
+    if _where(obj).replay:
+        lines.append(
+            "This error is part of the notebook's recording: replay plays it back as the "
+            "provider answered when the notebook was recorded."
+        )
+    lines.append(f"What to do: {todo}")
+    return _redact("\n".join(lines))
 
 
 # --------------------------------------------------------------------------------------------

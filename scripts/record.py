@@ -2,7 +2,8 @@
 
 1. Runs the notebook in record mode: requests go to the provider in .env, streams pass through as they
    arrive, and each finished exchange is written to a scratch folder of its own in the temp dir.
-2. Checks the scratch recording against the SDK's types (helpers.validate).
+2. Checks the scratch recording against the SDK's types (helpers.validate): what a live API sent
+   is never refused; where it differs from the SDK's types, a note says so.
 3. Runs the notebook again in strict replay against the scratch recording, with no credentials, so the
    stored outputs are exactly what replay (and nbval) will produce.
 4. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json, together: both
@@ -34,7 +35,7 @@ from nbexec import CREDENTIALS, REPO, execute, failing_cell  # noqa: E402
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
 from helpers.recording import load, relative, stage, write_atomic  # noqa: E402
-from helpers.validate import problems  # noqa: E402
+from helpers.validate import review  # noqa: E402
 
 
 def fail(message: str, notebook: Path, recording: Path) -> int:
@@ -89,12 +90,14 @@ def _record(
     if isinstance(merged, str):
         return fail(merged, notebook, target)
     write_atomic(partial, recording.to_json())  # the replay run reads both parts from here
-    found = problems(recording)
-    if found:
-        listed = "\n  ".join(found[:10])
+    checked = review(recording)
+    if checked.problems:
+        listed = "\n  ".join(checked.problems[:10])
         return fail(
             f"the answers do not validate against the SDK types:\n  {listed}", notebook, target
         )
+    if checked.notes:
+        print(_notes(checked.notes), flush=True)
 
     print(
         f"Recorded {len(recording.interactions)} requests; replaying to store outputs ...",
@@ -176,6 +179,18 @@ def _part_replayed(reports: Path, name: str) -> str | None:
     if unplayed:
         return f"the relay's replay left recorded requests unused: {unplayed}"
     return None
+
+
+def _notes(notes: list[str], limit: int = 10) -> str:
+    """What the live answers hold that the SDK's types do not expect: kept as sent, never refused."""
+    lines = [
+        f"Note: the answers differ from the openai SDK's types in {len(notes)} way"
+        f"{'' if len(notes) == 1 else 's'}; they are kept as the API sent them:"
+    ]
+    lines += [f"  - {note}" for note in notes[:limit]]
+    if len(notes) > limit:
+        lines.append(f"  ... and {len(notes) - limit} more")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

@@ -159,8 +159,8 @@ def test_failed_cancelled_and_incomplete_end_with_what_to_do(live, clock, capsys
     assert capsys.readouterr().out.splitlines()[-2:] == [
         "poll 4 · failed",
         "failed · server_error: The server had an error. Nothing more will come from this job. "
-        "Send the request again (a server_error is often temporary), or change it if the "
-        "message points at the request.",
+        "Wait a little and run the cell again (status.openai.com lists OpenAI outages; Azure "
+        "shows them under Service Health). Or run offline with TUTORIAL_MODE=replay.",
     ]
 
     doomed = client.responses.create(model=MODEL, input="Stop", background=True, store=True)

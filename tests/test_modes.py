@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import SetupError, connect, model
-from helpers.config import detect_provider, resolve_mode
+from helpers.config import DEFAULT_MODELS, detect_provider, resolve_mode
 
 # Built at run time so no literal in the repository looks like a key.
 FAKE_KEY = "sk-" + "unit" + "test" * 6
@@ -103,4 +103,4 @@ def test_live_models_take_the_environment_override(env):
     env.setenv("TUTORIAL_MODEL", "my-azure-deployment")
     connect("01_basics")
     assert model() == "my-azure-deployment"
-    assert model("deep_research") == "o4-mini-deep-research"
+    assert model("deep_research") == DEFAULT_MODELS["deep_research"]

@@ -10,6 +10,7 @@ from typing import Any
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
+from ..live import add_error_event, apply_live_shapes
 from ..routing import Call, Close, Json, Route, Stream
 from ..state import State, StoredResponse
 from ..steps import TERMINAL, Disconnect, Error, Reply, Step
@@ -19,6 +20,10 @@ def create(call: Call) -> Json | Stream | Close:
     body = call.body
     with call.state.lock:
         step, stored = _prepare_create(call.state, body, call.server.words_per_delta)
+        if stored is not None and call.server.live_shapes:
+            apply_live_shapes(stored)
+        if stored is not None and step.error_event:
+            add_error_event(stored)
     if step.delay:
         call.server.pause(step.delay)
     if isinstance(step, Disconnect) or (
