@@ -7,7 +7,6 @@ every invocation; these tests fail on that, and on anything lost or repeated acr
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -61,23 +60,48 @@ def read_events(client: httpx2.Client, url: str, headers: dict, stop_after: int 
     return frames
 
 
-def test_killed_during_a_background_job_the_restarted_relay_finishes_it(tmp_path):
-    steps = [reply(text(REPORT), background=["queued"] + ["in_progress"] * 8 + ["completed"])]
-    with FakeResponsesServer(steps) as server:
+def test_killed_during_a_background_job_and_a_stream_the_restarted_relay_finishes_both(tmp_path):
+    steps = [
+        reply(text(REPORT), background=["queued"] + ["in_progress"] * 8 + ["completed"]),
+        reply(text(REPORT), background=["queued", "in_progress", "completed"]),
+    ]
+    with FakeResponsesServer(steps, words_per_delta=1, event_delay=0.02) as server:
         db = str(tmp_path / "relay.db")
         first = relay_process(server, db, tmp_path / "a", key=KEY, poll_interval=0.1)
         with httpx2.Client(base_url=first.url, timeout=10) as http:
-            view = http.post(API, json=research(background=True)).json()
+            job = http.post(API, json=research("one", background=True)).json()
+            streamed = http.post(API, json=research("two", stream=True)).json()
+            url = f"{API}/{streamed['invocation_id']}/events"
+            before = events_of(read_events(http, url, token(streamed), stop_after=12))
         wait_for(lambda: polls(server) >= 2)
-        first.kill()  # SIGKILL: no clean-up at all
+        first.kill()  # SIGKILL, mid-job and mid-stream (about 70 upstream events to go)
         seen = polls(server)
+        assert len(before) == 12 and before[-1]["event"] == "output_text"
         second = relay_process(server, db, tmp_path / "b", key=KEY, poll_interval=0.1)
         try:
             with httpx2.Client(base_url=second.url, timeout=30) as http:
-                url = f"{API}/{view['invocation_id']}"
-                done = http.get(f"{url}/wait", params={"timeout": 20}, headers=token(view)).json()
-                assert done["status"] == "completed" and done["output_text"] == REPORT
-                frames = events_of(sse(http.get(f"{url}/events", headers=token(view)).text))
+                # The stream: a client resuming with Last-Event-ID gets every event once.
+                resume = {**token(streamed), "Last-Event-ID": str(before[-1]["id"])}
+                after = events_of(read_events(http, url, resume))
+                whole = events_of(sse(http.get(url, headers=token(streamed)).text))
+                # The background job: finished by the new relay.
+                job_url = f"{API}/{job['invocation_id']}"
+                done = http.get(
+                    f"{job_url}/wait", params={"timeout": 20}, headers=token(job)
+                ).json()
+                frames = events_of(sse(http.get(f"{job_url}/events", headers=token(job)).text))
+            got = before + after
+            ids = [f["id"] for f in got]
+            assert ids == list(range(1, len(got) + 1)), "an event was lost or repeated"
+            assert got == whole
+            assert [f["event"] for f in got].count("completed") == 1 and got[-1][
+                "event"
+            ] == "completed"
+            streamed_text = "".join(f["data"]["text"] for f in got if f["event"] == "output_text")
+            assert streamed_text == REPORT == got[-1]["data"]["output_text"]
+            assert [r for r in server.requests if "starting_after" in r.path], "no stream resumed"
+
+            assert done["status"] == "completed" and done["output_text"] == REPORT
             assert [(f["id"], f["event"]) for f in frames] == [
                 (1, "status"),
                 (2, "status"),
@@ -86,55 +110,23 @@ def test_killed_during_a_background_job_the_restarted_relay_finishes_it(tmp_path
             ]
             assert [f["data"].get("status") for f in frames[:2]] == ["queued", "in_progress"]
             assert polls(server) > seen  # the new relay polled the same upstream job
-            assert f"took over {view['invocation_id']} (background" in second.log()
-            clean(second, view["invocation_token"])
+            log = second.log()
+            assert f"took over {job['invocation_id']} (background" in log
+            assert f"took over {streamed['invocation_id']} (stream" in log
+            clean(second, job["invocation_token"], streamed["invocation_token"])
         finally:
             second.kill()
-        clean(first, view["invocation_token"])
+        clean(first, job["invocation_token"], streamed["invocation_token"])
 
 
-def test_killed_during_a_stream_a_client_resuming_with_last_event_id_gets_every_event_once(
-    tmp_path,
-):
-    steps = [reply(text(REPORT), background=["queued", "in_progress", "completed"])]
-    with FakeResponsesServer(steps, words_per_delta=1, event_delay=0.02) as server:
-        db = str(tmp_path / "relay.db")
-        first = relay_process(server, db, tmp_path / "a", key=KEY)
-        with httpx2.Client(base_url=first.url, timeout=10) as http:
-            view = http.post(API, json=research(stream=True)).json()
-            url = f"{API}/{view['invocation_id']}/events"
-            before = events_of(read_events(http, url, token(view), stop_after=12))
-        first.kill()  # mid-stream: the upstream stream had about 70 events to go
-        assert len(before) == 12 and before[-1]["event"] == "output_text"
-        second = relay_process(server, db, tmp_path / "b", key=KEY)
-        try:
-            with httpx2.Client(base_url=second.url, timeout=30) as http:
-                resume = {**token(view), "Last-Event-ID": str(before[-1]["id"])}
-                after = events_of(read_events(http, url, resume))
-                whole = events_of(sse(http.get(url, headers=token(view)).text))
-            got = before + after
-            ids = [f["id"] for f in got]
-            assert ids == list(range(1, len(got) + 1)), "an event was lost or repeated"
-            assert got == whole
-            assert (
-                got[-1]["event"] == "completed" and sum(f["event"] == "completed" for f in got) == 1
-            )
-            streamed = "".join(f["data"]["text"] for f in got if f["event"] == "output_text")
-            assert streamed == REPORT == got[-1]["data"]["output_text"]
-            resumed = [r for r in server.requests if "starting_after" in r.path]
-            assert resumed, "the new relay did not resume the upstream stream"
-            assert f"took over {view['invocation_id']} (stream" in second.log()
-            clean(second, view["invocation_token"])
-        finally:
-            second.kill()
-
-
-def test_a_client_that_disconnects_mid_stream_harms_nothing(tmp_path):
-    steps = [reply(text(REPORT), background=["queued", "completed"])]
+def test_a_client_leaving_mid_stream_harms_nothing_and_sigterm_hands_the_jobs_back(tmp_path):
+    steps = [
+        reply(text(REPORT), background=["queued", "completed"]),
+        reply(text(REPORT), background=["queued"] + ["in_progress"] * 100 + ["completed"]),
+    ]
     with FakeResponsesServer(steps, words_per_delta=2, event_delay=0.01) as server:
-        relay = relay_process(
-            server, str(tmp_path / "relay.db"), tmp_path / "a", key=KEY, access_log=1
-        )
+        db = str(tmp_path / "relay.db")
+        relay = relay_process(server, db, tmp_path / "a", key=KEY, access_log=1, poll_interval=0.2)
         try:
             with httpx2.Client(base_url=relay.url, timeout=30) as http:
                 view = http.post(API, json=research(stream=True)).json()
@@ -153,9 +145,26 @@ def test_a_client_that_disconnects_mid_stream_harms_nothing(tmp_path):
                     lambda: (h := http.get("/api/v1/health").json())["subscribers"] == 0 and h
                 )
                 assert health["jobs"] == 0
+                slow = http.post(API, json=research("slow", background=True)).json()
+
+            # SIGTERM: a graceful stop, which hands the running job back at once.
+            started = time.monotonic()
+            relay.proc.terminate()
+            assert relay.proc.wait(10) == 0
+            assert time.monotonic() - started < 5
             log = relay.log()
+            assert log.rstrip().endswith("relay: stopped")
             assert f"GET {API}/{view['invocation_id']}/events 200" in log  # the access log ran
-            clean(relay, view["invocation_token"])
+            row = (
+                sqlite3.connect(db)
+                .execute(
+                    "SELECT status, owner, lease_until FROM invocations WHERE id = ?",
+                    (slow["invocation_id"],),
+                )
+                .fetchone()
+            )
+            assert row[0] in ("queued", "in_progress") and row[1] is None and row[2] == 0
+            clean(relay, view["invocation_token"], slow["invocation_token"])
         finally:
             relay.kill()
 
@@ -212,29 +221,3 @@ def test_a_read_only_database_file_stops_the_relay_at_start_with_one_clear_messa
     assert "make it writable, or point RELAY_DB at another file" in message
     assert "Traceback" not in done.stderr and len(message.splitlines()) == 1
     assert KEY not in done.stderr + done.stdout
-
-
-def test_sigterm_stops_the_relay_gracefully_and_hands_its_jobs_back(tmp_path):
-    steps = [reply(text(REPORT), background=["queued"] + ["in_progress"] * 6 + ["completed"])]
-    with FakeResponsesServer(steps) as server:
-        db = str(tmp_path / "relay.db")
-        relay = relay_process(server, db, tmp_path / "a", key=KEY, poll_interval=0.2)
-        with httpx2.Client(base_url=relay.url, timeout=10) as http:
-            view = http.post(API, json=research(background=True)).json()
-        started = time.monotonic()
-        relay.proc.terminate()
-        assert relay.proc.wait(10) == 0
-        assert time.monotonic() - started < 5
-        assert relay.log().rstrip().endswith("relay: stopped")
-        relay.stop()
-        row = (
-            sqlite3.connect(db)
-            .execute(
-                "SELECT status, owner, lease_until FROM invocations WHERE id = ?",
-                (view["invocation_id"],),
-            )
-            .fetchone()
-        )
-        assert row[0] in ("queued", "in_progress") and row[1] is None and row[2] == 0
-        assert json.dumps(view)  # the token was never logged either
-        clean(relay, view["invocation_token"])
