@@ -130,6 +130,7 @@ def relay_process(
         "RELAY_UPSTREAM_RETRIES": "0",
         "RELAY_POLL_INTERVAL": "0.05",
         "RELAY_RECOVER_EVERY": "0.5",
+        "RELAY_HEARTBEAT": "1",
     }
     for name, value in settings.items():
         env[f"RELAY_{name.upper()}"] = str(value)

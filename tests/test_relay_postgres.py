@@ -161,17 +161,22 @@ def test_two_relays_share_one_postgres(postgres, tmp_path):
         ),
     ]
     with FakeResponsesServer(steps, words_per_delta=1, event_delay=0.05) as server:
-        a = relay_process(server, url, tmp_path / "a", poll_interval=0.1, event_poll=0.05)
-        b = relay_process(server, url, tmp_path / "b", poll_interval=0.1, event_poll=0.05)
+        # Heartbeats every 15 s: only event_poll (reading what the other relay stored) can make
+        # relay b follow relay a's stream promptly.
+        options = {"poll_interval": 0.1, "event_poll": 0.05, "heartbeat": 15}
+        a = relay_process(server, url, tmp_path / "a", **options)
+        b = relay_process(server, url, tmp_path / "b", **options)
         try:
             with (
                 httpx2.Client(base_url=a.url, timeout=30) as on_a,
                 httpx2.Client(base_url=b.url, timeout=30) as on_b,
             ):
                 # A stream run by relay a, followed live through relay b, to its end.
+                started = time.monotonic()
                 streamed = on_a.post(API, json=research("one", stream=True)).json()
                 url_b = f"{API}/{streamed['invocation_id']}"
                 frames = events_of(sse(on_b.get(f"{url_b}/events", headers=token(streamed)).text))
+                assert time.monotonic() - started < 10  # the upstream stream takes about 1 s
                 assert frames[-1]["event"] == "completed"
                 assert [f["id"] for f in frames] == list(range(1, len(frames) + 1))
                 assert "".join(
