@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 from relay.launch import start  # noqa: E402
 
 OUT = REPO / "build" / "bench" / "relay"
+SOLO = 21  # invocations created one at a time before the load (the first warms up)
 API = "/api/v1/tool-invocations"
 TEXT = (
     "The Sholes and Glidden Type-Writer went on sale in 1874 with the QWERTY layout, which "
@@ -139,6 +140,7 @@ async def drive(url: str, count: int, concurrency: int, streams: int) -> dict:
         "text_mismatch": 0,
         "statuses": {},
         "refused": 0,
+        "solo": [],
     }
     limits = httpx2.Limits(
         max_connections=concurrency + streams + 50, max_keepalive_connections=100
@@ -171,6 +173,14 @@ async def drive(url: str, count: int, concurrency: int, streams: int) -> dict:
                 cut = len(subscribers) % 4 == 0
                 subscribers.append(asyncio.create_task(follow(http, inv, cut, stats)))
 
+        # First, for the service time without queueing: invocations created one at a time.
+        # The first warms the relay up (the SDK builds its models on first use): not counted.
+        for n in range(SOLO):
+            arguments = {"research_question": f"Solo question {n}", "background": True}
+            body = {"tool_name": "deep_research", "arguments": arguments}
+            response = await timed(stats, "solo", http.post(API, json=body))
+            created.append((response.json(), False))
+        del stats["solo"][0]
         await asyncio.gather(*(create(n) for n in range(count)))
         received = await asyncio.gather(*subscribers)
 
@@ -234,7 +244,7 @@ def main() -> int:
             sys.executable,
             "-m",
             "fake_api",
-            str(scenario(args.invocations)),
+            str(scenario(args.invocations + SOLO)),
             "--event-delay",
             str(args.event_delay),
         ],
@@ -255,7 +265,7 @@ def main() -> int:
                 "TUTORIAL_DOTENV": "0",
                 "OPENAI_API_KEY": "sk-bench",
                 "OPENAI_BASE_URL": base_url,
-                "RELAY_MAX_JOBS": str(args.invocations + 50),
+                "RELAY_MAX_JOBS": str(args.invocations + SOLO + 50),
                 "RELAY_POLL_INTERVAL": "0.5",
                 "RELAY_UPSTREAM_RETRIES": "2",
             },
@@ -284,7 +294,8 @@ def main() -> int:
     )
     print(f"  done in {seconds:.1f} s: {stats['statuses']}, {stats['refused']} refused at capacity")
     for kind, label in (
-        ("create", "POST create (202)"),
+        ("solo", "POST create, one by one"),
+        ("create", f"POST create, {args.concurrency} at once"),
         ("first_event", "SSE first event"),
         ("wait", "GET /wait (to the end)"),
         ("read", "GET invocation"),
