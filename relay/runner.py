@@ -433,8 +433,19 @@ class Runner:
         response = self._call(self.upstream.client.responses.create, **body, background=True)
         events = self._finish_fields(inv, response)
         inv.owner, inv.lease_until = self.owner, self._lease()
-        self.store.insert(inv, events, key_hash, 202)
+        self._insert_or_cancel(inv, events, key_hash)
         return Created(202, view_of(inv, token))
+
+    def _insert_or_cancel(self, inv: Invocation, events: list, key_hash: str | None) -> None:
+        """Store a job that runs upstream; if it cannot be stored, cancel it there (best effort),
+        so that nothing runs, and costs, that no invocation stands for."""
+        try:
+            self.store.insert(inv, events, key_hash, 202)
+        except StoreError:
+            if not inv.terminal:
+                with contextlib.suppress(Exception):
+                    self.upstream.client.responses.cancel(inv.upstream_response_id)
+            raise
 
     def _stream(self, inv: Invocation, body: dict, token: str, key_hash: str | None) -> Created:
         stream = self._call(
@@ -463,7 +474,12 @@ class Runner:
                 stream.close()
             raise
         inv.owner, inv.lease_until = self.owner, self._lease()
-        self.store.insert(inv, events, key_hash, 202)
+        try:
+            self._insert_or_cancel(inv, events, key_hash)
+        except StoreError:
+            with contextlib.suppress(Exception):
+                stream.close()
+            raise
         with self.lock:
             self.streams[inv.id] = stream
         return Created(202, view_of(inv, token))

@@ -16,7 +16,7 @@ from relay_support import API, events_of, relay_app, research, sse, token, wait_
 from fake_api import cut_stream, error, function_call, hang, reply, text, web_search
 from relay import auth
 from relay.runner import status_of
-from relay.store import SQLiteStore
+from relay.store import SQLiteStore, StoreError
 from relay.upstream import data_source_tool
 
 SLOW = ["queued"] + ["in_progress"] * 400 + ["completed"]  # a job that outlasts the test
@@ -499,6 +499,20 @@ def test_a_read_only_database_refuses_writes_with_503_and_still_serves_reads(tmp
         finally:
             relay.store = relay.runner.store = writable
         assert creates(server)[1:] == []  # refused before anything was sent upstream
+
+
+def test_a_job_that_cannot_be_stored_is_cancelled_upstream_not_left_running(tmp_path, monkeypatch):
+    with relay_app([reply(text("Never stored."), background=SLOW)], tmp_path) as (c, server, app):
+        store = app.state.relay.store
+
+        def disk_full(*args, **kwargs):
+            raise StoreError("The relay's database (SQLite) could not be written: disk is full")
+
+        monkeypatch.setattr(store, "insert", disk_full)
+        r = c.post(API, json=research(background=True))
+        assert r.status_code == 503 and "disk is full" in r.json()["detail"]
+        assert server.requests[-1].method == "POST" and server.requests[-1].path.endswith("/cancel")
+        assert store.running() == []
 
 
 @pytest.mark.parametrize(
