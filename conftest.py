@@ -21,6 +21,10 @@ for _name in (
     "TUTORIAL_RECORDINGS_DIR",
     "TUTORIAL_MAX_REQUESTS",
     "TUTORIAL_MAX_TOKENS",
+    "TUTORIAL_TIMEOUT",
+    "TUTORIAL_CONNECT_TIMEOUT",
+    # Tests talk to servers on 127.0.0.1: never through a proxy the shell names.
+    *("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"),
 ):
     os.environ.pop(_name, None)
 os.environ.update(TUTORIAL_MODE="replay", TUTORIAL_DOTENV="0", TUTORIAL_REPLAY_STRICT="1")

@@ -3,7 +3,8 @@
 Tests point the real ``openai`` SDK at it, and ``make illustrate`` runs a notebook against it to
 write the project's *illustrative* recordings. Every body and streamed event it sends is shaped
 like the real API's and validates against the pinned SDK's types, except where the live API itself
-does not: ``live_shapes=True`` and ``reply(error_event=True)`` send those shapes (``fake_api.live``).
+does not: ``cache_write=False`` and ``reply(error_event=True)`` send those shapes, and
+``live_shapes=True`` writes what live bodies and streams carry today (``fake_api.live``).
 
 A *script* is a list of steps, consumed in order, one per ``POST /v1/responses`` (create). A step
 decides the answer to that create; everything else (retrieve, polling, cancel, delete, input
@@ -29,7 +30,9 @@ Routes are served under ``/v1``, ``/openai/v1`` (Azure v1) and ``/openai`` (the 
 deterministic: the same script gives byte-identical bodies on every run.
 
 Run ``python -m fake_api scenarios/NN_name.py`` (from the repository root) to serve a scenario
-file's ``STEPS`` until interrupted; it prints the base URL on its first line of output.
+file's ``STEPS`` until interrupted; it prints the base URL on its first line of output. A scenario
+may also set ``SERVER = {"seed": "NN_name", "live_shapes": True}``: options for the server, which
+``make illustrate`` passes on too (its own seed keeps the recording's ids apart from every other).
 
 The modules, one job each:
 
@@ -37,13 +40,19 @@ The modules, one job each:
   script (``reply()``, ``error()``, ``hang()``, ``cut_stream()``, ``disconnect()``);
 - ``bodies``: response bodies, token usage, input items and list pages, built from a step and a
   request; ``events``: the server-sent events of a response;
+- ``formats``: response formats (``text.format``): the echo, the API's rules for ``json_schema``
+  (strict mode) and ``json_object``, and the check that a scripted answer has the shape asked for;
+- ``reasoning``: reasoning settings (each model's default effort and the efforts it takes, the
+  settings echoed) and the rules for reasoning items sent back as input (``store=False``);
+- ``live``: the shapes the live API sends today, written when the server is started with
+  ``live_shapes=True`` (dated snapshots, token-sized obfuscated deltas, ``phase``, ...);
 - ``state``: what the server holds (the script, responses and background progress,
   conversations, items) and its deterministic ids and clock;
 - ``routing`` and ``routes/``: the table of (method, path pattern, handler), one module a
   resource family (``routes/responses.py``, ``routes/conversations.py``);
 - ``server``: the HTTP server (``FakeResponsesServer``), its headers, auth and answers;
-- ``live``: the live API's shapes the SDK's types do not expect (``live_shapes=True``, and the
-  error event of ``reply(error_event=True)``);
+- ``live``: the live API's shapes today (``live_shapes=True``), those the SDK's types do not expect
+  (``cache_write=False``, the error event of ``reply(error_event=True)``);
 - ``__main__``: the command line.
 """
 

@@ -18,10 +18,15 @@ from .steps import Step
 
 def load_scenario(path: str) -> list[Step]:
     """The ``STEPS`` list of a scenario file (which imports its builders from fake_api)."""
+    return load_scenario_and_options(path)[0]
+
+
+def load_scenario_and_options(path: str) -> tuple[list[Step], dict]:
+    """The ``STEPS`` of a scenario file and its ``SERVER`` options (``seed``, ``live_shapes``)."""
     namespace = runpy.run_path(path)
     if "STEPS" not in namespace:
         raise SystemExit(f"{path} defines no STEPS list")
-    return list(namespace["STEPS"])
+    return list(namespace["STEPS"]), dict(namespace.get("SERVER") or {})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,15 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--live-shapes",
         action="store_true",
-        help="answer with the live API's shapes the SDK's types do not expect (fake_api.live)",
+        help="answer with the shapes the live API sends today (fake_api.live)",
     )
     args = parser.parse_args(argv)
+    steps, options = load_scenario_and_options(args.scenario)
+    if args.live_shapes:
+        options["live_shapes"] = True
     server = FakeResponsesServer(
-        load_scenario(args.scenario),
+        steps,
         expect_key=args.expect_key,
         event_delay=args.event_delay,
         port=args.port,
-        live_shapes=args.live_shapes,
+        **options,
     )
 
     def interrupt(*_: object) -> None:

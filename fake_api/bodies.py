@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from . import formats, live, reasoning
 from .errors import ApiError
 from .events import events_of
 from .state import State, StoredResponse
@@ -57,10 +58,14 @@ def build_response(
     history: list[dict[str, Any]],
     conv_id: str | None,
     words_per_delta: int,
+    live_shapes: bool = False,
 ) -> StoredResponse:
     """The response ``step`` makes of the request ``body``: its final body, its stream events
     and its input items, with ids and times taken from ``state`` (which it does not store into).
-    ``history`` is what the model saw before this input (a chain's or a conversation's items)."""
+    ``history`` is what the model saw before this input (a chain's or a conversation's items).
+    ``live_shapes``: write what the live API sends today (fake_api.live)."""
+    if live_shapes:
+        reasoning.check_step(body, step.items)
     include = body.get("include") or []
     summaries = (body.get("reasoning") or {}).get("summary") is not None
     created_at = state.tick(0)
@@ -77,11 +82,15 @@ def build_response(
                 item["status"] = "incomplete"
                 break
 
+    formats.check_answer(body, message_texts(output), step.status)
     usage = usage_of(body, history + input_items, output, reasoning_tokens)
     if step.usage:
         usage = merge(usage, step.usage)
         if "total_tokens" not in step.usage:
             usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
+    cut = step.incomplete_reason == "max_output_tokens" and body.get("max_output_tokens")
+    if live_shapes and cut:
+        live.cut_usage(usage, body["max_output_tokens"])
     duration = 1 + usage["output_tokens"] // 60
     state.tick(duration + 3)
 
@@ -96,10 +105,15 @@ def build_response(
         )
     if conv_id:
         final["conversation"] = {"id": conv_id}
+    if live_shapes:
+        live.decorate_body(final, body)
 
     background = bool(body.get("background"))
     statuses = step.background or (("queued", step.status) if background else (step.status,))
-    events = events_of(final, background, words_per_delta)
+    split = live.token_pieces if live_shapes else None
+    events = events_of(final, background, words_per_delta, split)
+    if live_shapes:
+        live.decorate_events(events, body)
     return StoredResponse(
         id=resp_id,
         final=final,
@@ -120,7 +134,7 @@ def response_body(
     output: list,
     usage: dict,
 ) -> dict[str, Any]:
-    text_cfg = merge({"format": {"type": "text"}, "verbosity": "medium"}, req.get("text") or {})
+    text_cfg = formats.echo_text(req)
     reasoning_cfg = merge({"effort": None, "summary": None}, req.get("reasoning") or {})
     service_tier = req.get("service_tier")
     return {
@@ -159,6 +173,15 @@ def response_body(
     }
 
 
+def message_texts(output: list[dict[str, Any]]) -> list[str]:
+    """The ``output_text`` of each assistant message in ``output``."""
+    return [
+        "".join(p["text"] for p in item["content"] if p["type"] == "output_text")
+        for item in output
+        if item["type"] == "message" and any(p["type"] == "output_text" for p in item["content"])
+    ]
+
+
 def echo_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     tool = dict(tool)
     if tool.get("type") == "function":
@@ -183,6 +206,11 @@ def usage_of(
         input_tokens += 3 + sum(count_tokens(s) for s in strings(item))
     if req.get("tools"):
         input_tokens += count_tokens(json.dumps(req["tools"]))
+    fmt = (req.get("text") or {}).get("format") or {}
+    if fmt.get("type") == "json_schema":
+        # The model reads the schema too, more compactly than its JSON: in real traffic a
+        # 380-character schema and a six-word question cost 76 input tokens.
+        input_tokens += count_tokens(json.dumps(fmt.get("schema"), separators=(",", ":"))) // 2
     output_tokens = reasoning_tokens
     for item in output:
         if item["type"] != "reasoning":
@@ -305,6 +333,7 @@ def input_to_items(state: State, value: Any, created_at: int) -> list[dict[str, 
                 for part in content or []:
                     if part.get("type") == "input_image":
                         part.setdefault("detail", "auto")
+            phase = item.get("phase")
             item = {
                 "id": item.get("id") or state.new_id("msg", created_at),
                 "type": "message",
@@ -312,6 +341,8 @@ def input_to_items(state: State, value: Any, created_at: int) -> list[dict[str, 
                 "content": content or [],
                 "role": role,
             }
+            if phase and role == "assistant":
+                item["phase"] = phase  # kept, as the SDK's docstring asks clients to resend it
         else:
             prefix = {"function_call_output": "fco", "function_call": "fc"}.get(kind, "item")
             item.setdefault("id", state.new_id(prefix, created_at))

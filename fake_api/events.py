@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .state import snapshot
@@ -29,10 +30,17 @@ def chunks(s: str, words: int) -> list[str]:
     return ["".join(tokens[i : i + words]) for i in range(0, len(tokens), words)]
 
 
-def events_of(final: dict[str, Any], background: bool, words: int) -> list[dict[str, Any]]:
+def events_of(
+    final: dict[str, Any],
+    background: bool,
+    words: int,
+    split: Callable[[str], list[str]] | None = None,
+) -> list[dict[str, Any]]:
     """Every event a stream of the finished response ``final`` sends, in order, numbered from 0;
-    text arrives in deltas of ``words`` words."""
+    text arrives in deltas of ``words`` words, or in the pieces ``split(text)`` gives (function
+    arguments too, else 16 characters at a time)."""
     events: list[dict[str, Any]] = []
+    pieces = split or (lambda s: chunks(s, words))
 
     def emit(type_: str, **fields: Any) -> None:
         events.append({"type": type_, "sequence_number": len(events), **fields})
@@ -55,7 +63,7 @@ def events_of(final: dict[str, Any], background: bool, words: int) -> list[dict[
                 if part["type"] == "refusal":
                     empty = {"type": "refusal", "refusal": ""}
                     emit("response.content_part.added", **ids, content_index=ci, part=empty)
-                    for delta in chunks(part["refusal"], words):
+                    for delta in pieces(part["refusal"]):
                         emit("response.refusal.delta", **ids, content_index=ci, delta=delta)
                     emit(
                         "response.refusal.done",
@@ -69,7 +77,7 @@ def events_of(final: dict[str, Any], background: bool, words: int) -> list[dict[
                 emit("response.content_part.added", **ids, content_index=ci, part=empty)
                 annotations = part.get("annotations", [])
                 sent, next_annotation = 0, 0
-                for delta in chunks(part["text"], words):
+                for delta in pieces(part["text"]):
                     emit(
                         "response.output_text.delta",
                         **ids,
@@ -117,7 +125,7 @@ def events_of(final: dict[str, Any], background: bool, words: int) -> list[dict[
                     summary_index=si,
                     part=empty,
                 )
-                for delta in chunks(part["text"], words):
+                for delta in pieces(part["text"]):
                     emit(
                         "response.reasoning_summary_text.delta",
                         **ids,
@@ -138,8 +146,11 @@ def events_of(final: dict[str, Any], background: bool, words: int) -> list[dict[
                 item={**item, "status": "in_progress", "arguments": ""},
             )
             args = item["arguments"]
-            for start in range(0, len(args), 16):
-                emit("response.function_call_arguments.delta", **ids, delta=args[start:][:16])
+            arg_pieces = (
+                split(args) if split else [args[i : i + 16] for i in range(0, len(args), 16)]
+            )
+            for delta in arg_pieces:
+                emit("response.function_call_arguments.delta", **ids, delta=delta)
             emit("response.function_call_arguments.done", **ids, arguments=args)
         elif kind == "web_search_call":
             emit(

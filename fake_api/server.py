@@ -70,10 +70,11 @@ class FakeResponsesServer:
       ``api-key: <key>`` gets the API's 401 answer.
     - ``seed``: changes every id (same seed, same script: same bytes).
     - ``words_per_delta``: words per ``output_text.delta`` event.
+    - ``live_shapes``: write what the live API sends today, not the course's first shapes
+      (dated snapshots, token-sized obfuscated deltas, ...: fake_api.live lists them).
     - ``event_delay``: seconds between streamed events (to watch a stream arrive).
-    - ``live_shapes``: answer with shapes the live API sends that the SDK's types do not expect
-      (usage without ``cache_write_tokens``, a web search announced without ``action``; see
-      fake_api.live). Off by default: then every answer validates strictly against the SDK.
+    - ``cache_write``: ``False`` leaves ``cache_write_tokens`` out of usage, as most live answers
+      and every Azure one do though the SDK calls it required (fake_api.live).
 
     Attributes for tests: ``base_url``, ``requests`` (list of SeenRequest), ``answers`` (list of
     Answer), ``errors`` (scripting mistakes and internal errors; each also answered with a 500
@@ -89,10 +90,11 @@ class FakeResponsesServer:
         organization: str = "org-fakefakefake",
         project: str = "proj_fakefakefake",
         words_per_delta: int = 3,
+        live_shapes: bool = False,
         event_delay: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
-        live_shapes: bool = False,
+        cache_write: bool = True,
     ) -> None:
         self.state = State(seed)
         self.add_steps(steps)
@@ -100,8 +102,9 @@ class FakeResponsesServer:
         self.organization = organization
         self.project = project
         self.words_per_delta = words_per_delta
-        self.event_delay = event_delay
         self.live_shapes = live_shapes
+        self.event_delay = event_delay
+        self.cache_write = cache_write
         self.requests: list[SeenRequest] = []
         self.answers: list[Answer] = []
         self.errors: list[str] = []

@@ -6,9 +6,13 @@ Defined in 00_start_here and 01_basics (``connect`` and ``model`` use it).
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import httpx2
 
 from .errors import SetupError
 
@@ -49,6 +53,23 @@ class Provider:
     label: str
 
 
+# A URL's user information: after "scheme://" (or "//"), everything up to the last "@" of the
+# authority. An e-mail address has no "//" before it, so it is left alone.
+_USERINFO = re.compile(r"(?i)((?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:)?//)[^\s/?#]*@")
+
+
+def printable_url(url: str) -> str:
+    """``url`` safe to print: its user information (``user:password@``, which can hold a password
+    or a token) becomes ``***@``; the scheme, host, port and path are kept. Every URL in a longer
+    text is cleaned the same way, and a bare ``user:password@host`` (no scheme) too.
+    Everything the course prints about a base URL or endpoint goes through here."""
+    text = _USERINFO.sub(r"\1***@", url)
+    head, at, rest = text.partition("@")
+    if at and "//" not in text and not re.search(r"[\s/]", head):
+        return f"***@{rest}"
+    return text
+
+
 def recordings_dir() -> Path:
     return Path(os.environ.get("TUTORIAL_RECORDINGS_DIR") or REPO_ROOT / "notebooks" / "recordings")
 
@@ -78,19 +99,21 @@ def detect_provider() -> Provider | None:
                 "AZURE_OPENAI_ENDPOINT (https://<your-resource>.openai.azure.com) and "
                 "AZURE_OPENAI_API_KEY in .env, or remove both to use OpenAI or replay."
             )
-        parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-        if not parts.netloc:
-            raise SetupError(
-                "AZURE_OPENAI_ENDPOINT is not a URL. Use https://<your-resource>.openai.azure.com "
-                "(the 'Endpoint' on your resource's Keys and Endpoint page)."
-            )
+        check_url("AZURE_OPENAI_ENDPOINT", endpoint)
+        parts = urlsplit(endpoint)
         base = f"{parts.scheme}://{parts.netloc}/openai/v1/"
         source = "AZURE_OPENAI_API_KEY" if _env("AZURE_OPENAI_API_KEY") else "AZURE_OPENAI_KEY"
+        check_sendable(source, azure_key)
+        check_sendable_ids()
         return Provider("azure", base, azure_key, source, "Azure OpenAI (v1 endpoint)")
     key = _env("OPENAI_API_KEY")
     if not key:
         return None
+    check_sendable("OPENAI_API_KEY", key)
+    check_sendable_ids()
     base_url = _env("OPENAI_BASE_URL") or None
+    if base_url:
+        check_url("OPENAI_BASE_URL", base_url)
     if base_url and urlsplit(base_url).hostname not in (None, "api.openai.com"):
         return Provider(
             "compatible", base_url, key, "OPENAI_API_KEY", "a Responses-compatible server"
@@ -118,3 +141,114 @@ def model_for(role: str) -> str:
     if role not in DEFAULT_MODELS:
         raise SetupError(f"Unknown model role {role!r}. Roles: {', '.join(DEFAULT_MODELS)}.")
     return _env(MODEL_ENV[role]) or DEFAULT_MODELS[role]
+
+
+# --------------------------------------------------------------------------------------------
+# Settings that can never work, refused before anything is sent (a message naming the variable)
+# --------------------------------------------------------------------------------------------
+
+URL_FORMS = {
+    "OPENAI_BASE_URL": "https://api.openai.com/v1, or http://localhost:4000/v1 for a local server",
+    "AZURE_OPENAI_ENDPOINT": "https://<your-resource>.openai.azure.com (the Endpoint on your "
+    "resource's Keys and Endpoint page)",
+}
+# Characters a paste from a document or a chat brings into a key, by what a learner sees.
+_LOOKALIKES = {
+    **dict.fromkeys("\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb", "a curly quote"),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "a dash"),
+    "\u00a0": "a non-breaking space",
+    "\u200b": "a zero-width space",
+    "\ufeff": "an invisible byte-order mark",
+}
+
+
+def check_url(name: str, value: str) -> None:
+    """Refuse a base URL that no client can reach: no scheme, another scheme than http(s), no
+    host. The message names the setting and never repeats its value (it may hold a host)."""
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower() if "://" in value else ""
+    if not scheme:
+        problem = "has no scheme: it must start with https:// (or http:// for a local server)"
+    elif scheme not in ("http", "https"):
+        problem = f"uses {scheme}://, which the API is not served over: use https:// (or http://)"
+    elif not parts.hostname:
+        problem = "names no host: after https:// comes the server's name"
+    else:
+        return
+    raise SetupError(
+        f"{name} {problem}. Write it as {URL_FORMS[name]} in .env, then restart the kernel."
+    )
+
+
+def check_sendable(name: str, value: str) -> None:
+    """Refuse a key (or id) that cannot go in an HTTP header, before httpx raises a
+    UnicodeEncodeError for it: curly quotes, dashes or spaces from a paste, control characters.
+    The message names the variable and the character, never the value."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        raise SetupError(
+            f"{name} is wrapped in quotes, which are sent as part of the key. Remove them in .env "
+            "(or in the shell where you set it), then restart the kernel."
+        )
+    for position, char in enumerate(value, start=1):
+        if " " <= char <= "~":
+            continue
+        if char in _LOOKALIKES:
+            what = f"{_LOOKALIKES[char]} ({char})" if char.isprintable() else _LOOKALIKES[char]
+        elif ord(char) < 32 or ord(char) == 127:
+            what = "a control character"
+        else:
+            what = f"the character {char} ({unicodedata.name(char, 'unnamed').lower()})"
+        raise SetupError(
+            f"{name} holds {what} at position {position} of {len(value)}: keys and ids are plain "
+            "ASCII letters, digits, '-' and '_', so it came with the paste. Copy the key again "
+            "into .env from your provider's page (or type the character over), then restart the "
+            "kernel."
+        )
+
+
+def check_sendable_ids() -> None:
+    """The organisation and project ids that the SDK sends as headers, when they are set."""
+    for name in ("OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        if _env(name):
+            check_sendable(name, _env(name))
+
+
+# --------------------------------------------------------------------------------------------
+# How long a live request may wait (connect() gives the client these; helpers/liveguard.py
+# enforces them on every response)
+# --------------------------------------------------------------------------------------------
+
+# A lesson's request is answered in seconds, or is a long job that belongs in background mode
+# (notebook 05): so a request that gets nothing for two minutes ends in a message, once.
+DEFAULT_TIMEOUT = 120.0  # seconds for a whole answer, or between two events of a stream
+DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to open the connection
+TIMEOUT_ENV = {
+    "TUTORIAL_TIMEOUT": DEFAULT_TIMEOUT,
+    "TUTORIAL_CONNECT_TIMEOUT": DEFAULT_CONNECT_TIMEOUT,
+}
+
+
+def _seconds(name: str) -> float:
+    value = _env(name)
+    if not value:
+        return TIMEOUT_ENV[name]
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (0 < seconds < float("inf")):
+        raise SetupError(
+            f"{name}={value!r} is not a time limit: use a number of seconds above 0, such as "
+            f"{name}={TIMEOUT_ENV[name]:g}, in .env (or remove it for the default), then restart "
+            "the kernel."
+        )
+    return seconds
+
+
+def request_timeout() -> httpx2.Timeout:
+    """The live client's time limits: ``TUTORIAL_TIMEOUT`` for an answer (a stream: between two
+    events), ``TUTORIAL_CONNECT_TIMEOUT`` to connect. ``client.with_options(timeout=...)``
+    changes them for one call."""
+    return httpx2.Timeout(
+        _seconds("TUTORIAL_TIMEOUT"), connect=_seconds("TUTORIAL_CONNECT_TIMEOUT")
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx2
 
-from .errors import RecordingError, ReplayMiss
+from .errors import AnswerTimeout, RecordingError, ReplayMiss, TutorialError
 from .recording import (
     Recording,
     body_diff,
@@ -208,18 +208,23 @@ class MeteredTransport(httpx2.BaseTransport):
         self.after = after  # called when an exchange is complete (the session's report)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        if self.enforce:
-            self.meter.check_budget(request)
-        response = self.inner.handle_request(request)
-        self.meter.requests += 1
-        self.meter.model_requests += self.meter.is_model_request(request)
+        # Counted (and checked against the caps) before it is sent, in one step under a lock.
+        ticket = self.meter.send(request, enforce=self.enforce)
+        try:
+            response = self.inner.handle_request(request)
+        except BaseException as err:
+            if _never_sent(err):
+                self.meter.unsent(ticket)
+            else:
+                self.meter.lost(ticket)
+            raise
 
         def done(raw: bytes) -> None:
             if _is_stream(response):
-                for event in parse_sse(raw):
-                    self.meter.observe(event["data"])
+                bodies = [event["data"] for event in parse_sse(raw)]
             else:
-                self.meter.observe(_body(raw))
+                bodies = [_body(raw)]
+            self.meter.answered(ticket, response.status_code, bodies)
             if self.after:
                 self.after()
 
@@ -228,6 +233,15 @@ class MeteredTransport(httpx2.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _never_sent(err: BaseException) -> bool:
+    """Whether a request that raised never reached a server: the connection was never opened."""
+    if isinstance(err, TutorialError):
+        return True  # raised here, not by a server: a replay miss, a recording that is used up
+    if isinstance(err, AnswerTimeout):
+        return err.phase == "connect"
+    return isinstance(err, (httpx2.ConnectError, httpx2.ConnectTimeout))
 
 
 def unplayed_message(transport: ReplayTransport) -> str | None:

@@ -23,7 +23,9 @@ from record import record  # noqa: E402
 from fake_api import FakeResponsesServer  # noqa: E402
 
 
-def load_steps(name: str) -> list:
+def load_scenario(name: str) -> tuple[list, dict]:
+    """The scenario's ``STEPS``, and its ``SERVER`` options for FakeResponsesServer (``seed``,
+    ``live_shapes``, ...; none when it has no ``SERVER``)."""
     path = REPO / "scenarios" / f"{name}.py"
     if not path.exists():
         raise SystemExit(
@@ -32,12 +34,12 @@ def load_steps(name: str) -> list:
     spec = importlib.util.spec_from_file_location(f"scenario_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.STEPS
+    return module.STEPS, dict(getattr(module, "SERVER", {}))
 
 
 def illustrate(notebook: Path) -> int:
-    steps = load_steps(notebook.stem)
-    with FakeResponsesServer(steps) as server:
+    steps, options = load_scenario(notebook.stem)
+    with FakeResponsesServer(steps, **options) as server:
         env: dict[str, str | None] = {k: None for k in CREDENTIALS}
         env.update(
             OPENAI_BASE_URL=server.base_url,

@@ -6,6 +6,8 @@
    is never refused; where it differs from the SDK's types, a note says so.
 3. Runs the notebook again in strict replay against the scratch recording, with no credentials, so the
    stored outputs are exactly what replay (and nbval) will produce.
+   Refuses to save if the new notebook or recording holds a secret the run knows, in any form
+   (scripts/secret_search.py: the key, organisation and project ids, endpoint host, URL password).
 4. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json, together: both
    new files are written in full beside the old ones first, then renamed over them with SIGINT and
    SIGTERM held back, so an interruption leaves both old files or both new ones.
@@ -30,6 +32,7 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbformat import
 
 import nbformat  # noqa: E402
+import secret_search  # noqa: E402
 from nbexec import CREDENTIALS, REPO, execute, failing_cell  # noqa: E402
 
 sys.path.insert(0, str(REPO))
@@ -133,9 +136,11 @@ def _record(
         if problem:
             return fail(problem, notebook, target)
 
-    late = _replace_together(
-        {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
-    )
+    files = {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
+    leaked = secret_search.check(files)  # a key, id, host or password this run knows
+    if leaked:
+        return fail(leaked, notebook, target)
+    late = _replace_together(files)
     if late:
         print("Interrupted while saving: the save was finished first.", file=sys.stderr)
     print(

@@ -4,24 +4,35 @@
     python scripts/scan_secrets.py --all      ... and the untracked files .gitignore does not hide
     python scripts/scan_secrets.py FILE...    just these files (what pre-commit passes)
 
-Each finding is one line, ``path:line: <masked value> (<pattern>)``; the value is never printed.
-Binary files (a NUL byte in the first 8000 bytes, as git decides, or a suffix such as .png) are
-skipped; every text file is read in full, notebooks' stored outputs and JSON recordings included.
-A run of 1000+ base64 characters (an image, audio or embedding payload) is blanked first: no key
-is that long, and no pattern below can match inside one.
+Each finding is one line, ``path:line: <masked value> (<pattern>[; <where it hid>])``; the value is
+never printed, nor a file name that holds one (that part of the path is masked). Line 0 means the
+file's name, or the content of a binary file.
 
-Two passes run over each file.
+What is read: every file in full, whatever it is, and its name. A text file is read as UTF-8, or
+as UTF-16 or UTF-32 when it starts with a byte-order mark or has the NUL bytes of UTF-16 text. A
+binary file (a suffix such as .png or .pdf, or a NUL byte in the first 8000 bytes, as git
+decides) is read for what it carries: a PNG's text chunks (tEXt, zTXt, iTXt) and its other
+chunks but not its pixels, a PDF's bytes and its streams inflated, any other file's bytes.
 
-1. The project's own patterns. Any literal of these shapes is a finding, however fake it looks:
+Three passes run over each file.
+
+1. The project's own patterns over the file's text. Any literal of these shapes is a finding,
+   however fake it looks:
    - OpenAI keys: ``sk-``, ``sk-proj-``, ``sk-svcacct-``, ``sk-admin-`` and 20+ key characters;
-   - Azure keys: 32+ letters and digits assigned to anything named ``...key`` (``api-key: ...``,
-     ``AZURE_OPENAI_API_KEY=...``, so the 32-hex keys), and the 84-character keys with ``AAAAA``
+     Anthropic keys (``sk-ant-``); GitHub tokens (``ghp_`` and the other ``gh?_``,
+     ``github_pat_``); JSON Web Tokens (``ey...`` ``.ey...`` ``.signature``);
+   - Azure keys: 32+ letters and digits assigned to anything named ``...key`` or ``...secret``
+     (``api-key: ...``, ``AZURE_OPENAI_API_KEY=...``, ``AZURE_OPENAI_SECRET=...``), 32 hex
+     digits standing alone (``print(os.environ["AZURE_OPENAI_API_KEY"])``: object ids carry a
+     prefix such as ``resp_``, and hashes are longer), and the 84-character keys with ``AAAAA``
      near the end;
-   - Azure resource hosts ``<name>.openai.azure.com``, ``.cognitiveservices.azure.com`` and
-     ``.services.ai.azure.com``, unless the name is a template (``<your-resource>``, ``{name}``,
-     ``$NAME``, capitals only) or one of ``x``, ``example``, ``contoso``, ``resource``,
-     ``myresource``. Bare ``your-resource`` or ``example-resource`` as the name IS a finding:
-     the team's before-stop hook flags hyphenated names like these too.
+   - Azure resource hosts, in any letter case: ``<name>.openai.azure.com``,
+     ``.cognitiveservices.azure.com`` and ``.services.ai.azure.com`` (and their ``.azure.us`` and
+     ``.azure.cn`` clouds), and API Management gateways ``<name>.azure-api.net``; unless the name
+     is a template (``<your-resource>``, ``{name}``, ``$NAME``, or capitals before a lower-case
+     domain, ``YOUR-RESOURCE.openai.azure.com``) or one of ``x``, ``example``, ``contoso``,
+     ``resource``, ``myresource``. Bare ``your-resource`` or ``example-resource`` as the name IS a
+     finding: the team's before-stop hook flags hyphenated names like these too.
    These count only when the value looks generated (it mixes two of lower case, capitals and
    digits) and is not a placeholder (``_PLACEHOLDER``: fake, dummy, example, your, test, xxxx,
    ``...``, ``<...>``):
@@ -29,15 +40,17 @@ Two passes run over each file.
    - organisation and project ids: ``org-...``, ``proj_...``, and ``openai-organization`` and
      ``openai-project`` header values.
 
-2. detect-secrets 1.5, with all its default plugins and filters, over the same lines. Extra
-   secret filters (``_NOT_SECRETS``), each tested against the flagged string only, never the whole
-   line (so a key on the same line as an id is still found), keep tutorial content from tripping
-   the Base64 entropy plugin:
+2. detect-secrets 1.5, with all its default plugins and filters, over the same lines. A run of
+   1000+ base64 characters (an image, audio or embedding payload) is blanked for passes 1 and 2
+   (pass 3 decodes it). Extra secret filters (``_NOT_SECRETS``), each tested against the flagged
+   string only, never the whole line (so a key on the same line as an id is still found), keep
+   tutorial content from tripping the Base64 entropy plugin:
    - OpenAI object ids (``resp_``, ``msg_``, ``call_``, ``file-``, ... ``_ID_PREFIXES``), alone
-     or as request paths (``/responses/resp_.../input_items``): base62 ids such as ``call_...``
-     and ``file-...`` score over its 4.5 bits about one time in four, recorded paths always (hex
-     ids like ``resp_68af...`` alone score about 4.0, and the hex plugin never sees them, since
-     ``resp_`` is not hex). ``org-`` and ``proj_`` are not in the list;
+     (or printed, with a JSON ``\\n`` after them) or as request paths
+     (``/responses/resp_.../input_items``): base62 ids such as ``call_...`` and ``file-...``
+     score over its 4.5 bits about one time in four, recorded paths always (hex ids like
+     ``resp_68af...`` alone score about 4.0, and the hex plugin never sees them, since ``resp_``
+     is not hex). ``org-`` and ``proj_`` are not in the list;
    - base64 that starts with a file signature (PNG, JPEG, GIF, WEBP/WAV, PDF, MP3), and reasoning
      ``encrypted_content`` (a Fernet token, ``gAAAAA...``): about 6 bits;
    - placeholders, and ``sk-`` values too short to be keys.
@@ -48,7 +61,17 @@ Two passes run over each file.
    pattern, holding a keyword of the keyword plugin, or holding a quoted string over an entropy
    plugin's limit. Those lines then go through detect-secrets' own per-line code, plugins then
    filters; ``--no-prefilter`` gives it every line (slow, same findings). Its ``# pragma:
-   allowlist secret`` comment silences it on a line; nothing silences pass 1.
+   allowlist secret`` comment silences it on a line; nothing silences passes 1 and 3.
+
+3. The project's patterns again over everything decoded (``decoding.py``): each line holding an
+   escape, a non-ASCII character, or a base64 or hex run is decoded (backslash escapes such as
+   ``\\u0073``, HTML entities, percent-encoding, terminal colour codes removed, Unicode
+   look-alikes such as a non-breaking hyphen folded; base64 payloads and data URLs and hex
+   decoded, and what they carry: PNG text chunks, PDF streams, zlib and gzip data, UTF-16 text),
+   and so are a binary file's contents and every file's name. A finding says how it hid
+   (``; base64 > PNG zTXt chunk``). detect-secrets does not run here: its entropy plugins would
+   find noise in decoded binary data, and what it knows beyond pass 1 is not what this course
+   handles.
 
 The rule for fakes: write ``sk-...`` and ``https://<your-resource>.openai.azure.com`` in docs and
 notebooks; short fakes such as ``sk-test`` or ``org-fakefakefake`` pass as they are; a test that
@@ -60,14 +83,17 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import dataclasses
 import os
 import re
+import string
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from decoding import carried, file_text, layers
 from detect_secrets.core.scan import _is_filtered_out, _scan_line
 from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
@@ -86,7 +112,7 @@ _ID_PREFIXES = (
 ).split()
 _ID = rf"(?:(?:{'|'.join(_ID_PREFIXES)})_[A-Za-z0-9]+|file-[A-Za-z0-9]+)"
 _NOT_SECRETS = [
-    rf"^{_ID}$",
+    rf"^{_ID}(?:\\[nrt])*$",  # alone, or printed: a notebook's JSON writes "call_...\n"
     rf"^(?:/(?:{_ID}|[a-z_]+))+$",  # a request path, such as /responses/resp_.../input_items
     # base64 of PNG, JPEG, GIF, RIFF (WEBP, WAV), PDF, MP3 (ID3); a Fernet token
     r"^(?:iVBORw0KGgo|/9j/|R0lGOD|UklGR|JVBERi0|SUQz|gAAAAA)",
@@ -98,7 +124,16 @@ _NOT_SECRET = re.compile("|".join(_NOT_SECRETS))
 _PAYLOAD = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{1000,}={0,2}")
 
 # A token starts after a non-alphanumeric character, or right after a JSON escape such as \n.
+# Written after its literal start, so that the regex engine can look for the literal fast:
+# _starts("sk-") matches where "sk-" begins a token.
 _START = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
+
+
+def _starts(literal: str) -> str:
+    lit = re.escape(literal)
+    return rf"{lit}(?:(?<![A-Za-z0-9]{lit})|(?<=\\[nrt]{lit}))"
+
+
 # An assignment: closing quote or bracket, then = : , or =>, then an opening quote, all optional.
 _ASSIGN = r"""\\?["'\]]{0,2}[^\S\n]*(?:=>|[:=,])[^\S\n]*\\?["']?"""
 _PLACEHOLDER_HOSTS = re.compile(r"x+|example|contoso|resource|myresource")
@@ -114,9 +149,19 @@ def _real(value: str) -> bool:
     return _looks_generated(value) and not _PLACEHOLDER.search(value)
 
 
-def _real_host(name: str) -> bool:
-    # Capitals and hyphens only (YOUR-RESOURCE, $NAME) is a template, not a name.
-    return bool(re.search(r"[a-z0-9]", name)) and not _PLACEHOLDER_HOSTS.fullmatch(name.lower())
+def _real_host(host: str) -> bool:
+    name, _, domain = host.partition(".")
+    if any(c.islower() for c in domain):
+        # Capitals and hyphens only (YOUR-RESOURCE, $NAME) before a lower-case domain is a
+        # template, not a name; a host in capitals throughout, domain too, is a name.
+        if not re.search(r"[a-z0-9]", name):
+            return False
+    return not _PLACEHOLDER_HOSTS.fullmatch(name.lower())
+
+
+def _hex_key(value: str) -> bool:
+    """32 hex digits with letters and digits both, as every generated Azure key has."""
+    return bool(re.search(r"[a-fA-F]", value)) and bool(re.search(r"[0-9]", value))
 
 
 def _always(value: str) -> bool:
@@ -129,6 +174,24 @@ class _Pattern:
     regex: re.Pattern[str]  # the value is its group "secret"
     counts: Callable[[str], bool]  # is this value a finding?
     public: str = ""  # regex for a leading part that may be shown, such as "sk-proj-"
+    judged: str = "secret"  # the group ``counts`` is given
+    # A fast regex every line the pattern matches in also matches (a literal, for a pattern that
+    # cannot start with one); run on the lower-cased text when it is lower case.
+    hint: re.Pattern[str] | None = None
+
+    def matches(self, joined: str, lowered: str) -> Iterator[re.Match[str]]:
+        """What ``regex.finditer(joined)`` finds, looking only at lines the hint matches."""
+        if self.hint is None:
+            yield from self.regex.finditer(joined)
+            return
+        done = -1
+        for h in self.hint.finditer(lowered if self.hint.pattern.islower() else joined):
+            if h.start() < done:
+                continue  # that line was searched already
+            start = joined.rfind("\n", 0, h.start()) + 1
+            end = joined.find("\n", h.end())
+            done = len(joined) if end < 0 else end
+            yield from self.regex.finditer(joined, start, done)
 
     def shown(self, secret: str) -> str:
         keep = re.match(self.public, secret)
@@ -137,10 +200,32 @@ class _Pattern:
 
 _PATTERNS = [
     _Pattern(
+        "Anthropic API key",
+        re.compile(rf"(?P<secret>{_starts('sk-ant-')}[A-Za-z0-9_-]{{20,}})"),
+        _always,
+        r"sk-ant-(?:[a-z]+\d\d-)?",
+    ),
+    _Pattern(
         "OpenAI API key",
-        re.compile(_START + r"(?P<secret>sk-[A-Za-z0-9_-]{20,})"),
+        re.compile(rf"(?P<secret>{_starts('sk-')}[A-Za-z0-9_-]{{20,}})"),
         _always,
         r"sk-(?:proj-|svcacct-|admin-)?",
+    ),
+    _Pattern(
+        "GitHub token",
+        re.compile(
+            r"(?P<secret>g(?<![A-Za-z0-9_]g)(?:h[pousr]_[A-Za-z0-9]{36,}|ithub_pat_[A-Za-z0-9_]{22,}))"
+        ),
+        _always,
+        r"gh[pousr]_|github_pat_",
+    ),
+    _Pattern(  # header.payload.signature, base64url; header and payload are JSON objects
+        "JSON Web Token",
+        re.compile(
+            r"(?P<secret>ey(?<![A-Za-z0-9_-]ey)[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}"
+            r"\.[A-Za-z0-9_-]*)"
+        ),
+        _always,
     ),
     _Pattern(
         "Azure OpenAI key",
@@ -149,26 +234,39 @@ _PATTERNS = [
             r"(?P<secret>[A-Za-z0-9]{70,90}AAAAA[A-Za-z0-9]{4,12})(?![A-Za-z0-9+/=])"
         ),
         _always,
+        hint=re.compile("AAAAA"),
     ),
     _Pattern(
-        "API key assignment",
-        re.compile(r"(?i)key[12]?" + _ASSIGN + r"(?P<secret>[A-Za-z0-9]{32,})(?![\w.(\[-])"),
+        "Key or secret assignment",
+        re.compile(
+            r"(?i)(?:key|secret)[12]?" + _ASSIGN + r"(?P<secret>[A-Za-z0-9]{32,})(?![\w.(\[-])"
+        ),
         _always,
+        hint=re.compile("key|secret"),
+    ),
+    _Pattern(  # what print(os.environ["AZURE_OPENAI_API_KEY"]) shows; ids carry a prefix
+        "Azure OpenAI key (32 hex digits)",
+        re.compile(
+            r"(?:(?<![A-Za-z0-9_.-])|(?<=\\[nrt]))(?P<secret>[0-9a-fA-F]{32})(?![A-Za-z0-9_-])"
+        ),
+        _hex_key,
+        hint=re.compile("[0-9a-fA-F]{32}"),
     ),
     _Pattern(
         "Bearer token",
         re.compile(r"(?i)" + _START + r"bearer[^\S\n]+(?P<secret>[A-Za-z0-9._~+/-]{20,}=*)"),
         _real,
+        hint=re.compile("bearer"),
     ),
     _Pattern(
         "OpenAI organization id",
-        re.compile(_START + r"(?P<secret>org-[A-Za-z0-9]{12,})(?![A-Za-z0-9_-])"),
+        re.compile(rf"(?P<secret>{_starts('org-')}[A-Za-z0-9]{{12,}})(?![A-Za-z0-9_-])"),
         _real,
         r"org-",
     ),
     _Pattern(
         "OpenAI project id",
-        re.compile(_START + r"(?P<secret>proj_[A-Za-z0-9]{12,})(?![A-Za-z0-9_-])"),
+        re.compile(rf"(?P<secret>{_starts('proj_')}[A-Za-z0-9]{{12,}})(?![A-Za-z0-9_-])"),
         _real,
         r"proj_",
     ),
@@ -181,27 +279,33 @@ _PATTERNS = [
         ),
         _real,
         r"org-|proj_",
+        hint=re.compile("openai[-_]"),
     ),
-    _Pattern(
+    _Pattern(  # the name is the secret; the whole host is judged, to see its letter case
         "Azure resource host",
         re.compile(
-            r"(?<![A-Za-z0-9-])(?P<secret>[A-Za-z0-9][A-Za-z0-9-]*)"
-            r"(?=\.(?:openai|cognitiveservices|services\.ai)\.azure\.com)"
+            r"(?i)(?<![A-Za-z0-9-])(?P<host>(?P<secret>[A-Za-z0-9][A-Za-z0-9-]*)\."
+            r"(?:(?:openai|cognitiveservices|services\.ai)\.azure\.(?:com|us|cn)"
+            r"|azure-api\.(?:net|us|cn)))(?![A-Za-z0-9-])"
         ),
         _real_host,
+        judged="host",
+        hint=re.compile(r"\.(?:openai|cognitiveservices|ai)\.azure\.|\.azure-api\."),
     ),
 ]
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    path: str
-    line: int
+    path: str  # with a file name that holds a secret masked
+    line: int  # 0: not a line of text (the file's name, a binary file's content)
     shown: str  # the value, masked
     pattern: str
+    how: str = ""  # where it hid: "base64 > PNG zTXt chunk", "UTF-16 text", ...
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.shown} ({self.pattern})"
+        hid = f"; {self.how}" if self.how else ""
+        return f"{self.path}:{self.line}: {self.shown} ({self.pattern}{hid})"
 
 
 class _Text:
@@ -211,7 +315,9 @@ class _Text:
     finds the same things as matching every line, in about half the text of a recording.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, how: str = "") -> None:
+        self.how = how
+        self.original = text
         self.lines = _PAYLOAD.sub("", text).split("\n")
         self._numbers: dict[str, list[int]] = {}
         for number, line in enumerate(self.lines, 1):
@@ -226,14 +332,89 @@ class _Text:
         last = bisect.bisect_left(self._newlines, max(end - 1, start))
         return [n for line in self._distinct[first : last + 1] for n in self._numbers[line]]
 
+    def spots(self, start: int) -> list[tuple[int, str]]:
+        return [(n, self.how) for n in self.numbers(start, start)]
 
-def _own_findings(path: str, text: _Text) -> Iterator[tuple[Finding, str]]:
+
+class _Layers:
+    """Decoded layers (each with the lines it came from and how it was found), joined for the
+    regexes like _Text: every layer starts on a line of its own."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._starts: list[int] = []
+        self._where: list[tuple[list[int], str]] = []
+        self._size = 0
+
+    def add(self, numbers: list[int], how: str, text: str) -> None:
+        self._starts.append(self._size)
+        self._parts.append(text)
+        self._where.append((numbers, how))
+        self._size += len(text) + 1
+
+    @property
+    def joined(self) -> str:
+        return "\n".join(self._parts)
+
+    def spots(self, start: int) -> list[tuple[int, str]]:
+        numbers, how = self._where[bisect.bisect_right(self._starts, start) - 1]
+        return [(n, how) for n in numbers]
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _own_findings(path: str, text: _Text | _Layers) -> Iterator[tuple[Finding, str]]:
+    joined = text.joined
+    lowered = joined.lower()  # for the hints; positions must carry over, so the same length
+    if len(lowered) != len(joined):
+        lowered = joined.translate(_ASCII_LOWER)
     for pattern in _PATTERNS:
-        for m in pattern.regex.finditer(text.joined):
+        for m in pattern.matches(joined, lowered):
             secret = m["secret"]
-            if pattern.counts(secret):
-                for number in text.numbers(m.start("secret"), m.start("secret")):
-                    yield Finding(path, number, pattern.shown(secret), pattern.name), secret
+            if pattern.counts(m[pattern.judged]):
+                for number, how in text.spots(m.start("secret")):
+                    yield Finding(path, number, pattern.shown(secret), pattern.name, how), secret
+
+
+# A line worth decoding: something unescape() would undo, or a payload (base64 or hex) in it.
+_LAYERED = re.compile(
+    r"""\\[^nrt"]|&#?\w+;|%[0-9A-Fa-f]{2}|\x1b|[^\x00-\x7f]"""
+    r"|[A-Za-z0-9+/_-]{20,}|(?<![0-9A-Fa-f])[0-9A-Fa-f]{32,}"
+)
+
+
+def _layers_of_lines(text: _Text) -> _Layers:
+    """Every layer decoded from the file's lines, each line decoded once."""
+    found = _Layers()
+    lines = text.original.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    candidates: dict[int, None] = {}
+    for m in _LAYERED.finditer(text.original):
+        candidates[bisect.bisect_right(starts, m.start()) - 1] = None
+    numbers: dict[str, list[int]] = {}
+    for index in candidates:
+        numbers.setdefault(lines[index], []).append(index + 1)
+    for line, where in numbers.items():
+        for how, layer in layers(line):
+            if how:  # the line itself is already scanned
+                found.add(where, _joined(text.how, how), layer)
+    return found
+
+
+def _layers_of_data(data: bytes) -> _Layers:
+    """Every layer of a binary file: its bytes as text, and what they carry (line 0)."""
+    found = _Layers()
+    for how, text, textual in carried(data):
+        for deeper, layer in layers(text) if textual else [("", text)]:
+            found.add([0], _joined(how, deeper) or "the file's bytes", layer)
+    return found
+
+
+def _joined(*hows: str) -> str:
+    return " > ".join(h for h in hows if h)
 
 
 class _DetectSecrets:
@@ -313,7 +494,8 @@ class _DetectSecrets:
                         context=context,
                     ):
                         shown = f"****({len(value)} chars)"
-                        yield Finding(path, number, shown, f"detect-secrets: {secret.type}"), value
+                        name = f"detect-secrets: {secret.type}"
+                        yield Finding(path, number, shown, name, text.how), value
 
 
 _BINARY_SUFFIXES = frozenset(
@@ -322,36 +504,60 @@ _BINARY_SUFFIXES = frozenset(
 )
 
 
-def read_text(path: str) -> str | None:
-    """The file's text; None for a binary file, a symlink, or a file that is not there."""
+def read_bytes(path: str) -> bytes | None:
+    """The file's bytes; None for a symlink or a file that is not there."""
     if os.path.islink(path) or not os.path.isfile(path):
         return None
-    if os.path.splitext(path)[1].lower() in _BINARY_SUFFIXES:
-        return None
     with open(path, "rb") as f:
-        data = f.read()
-    if b"\0" in data[:8000]:
-        return None
-    return data.decode("utf-8", errors="ignore")
+        return f.read()
+
+
+def _name_findings(path: str) -> tuple[str, list[tuple[Finding, str]]]:
+    """Secrets in the file's path, each component decoded as a text; and the path to show, with
+    each component that holds one masked."""
+    parts = path.split("/")
+    results: list[tuple[Finding, str]] = []
+    for i, part in enumerate(parts):
+        found = _Layers()
+        for how, layer in layers(part):
+            found.add([0], _joined("the file's name", how), layer)
+        hits = list(_own_findings(path, found))
+        if hits:
+            results += hits
+            parts[i] = f"****({len(part)} chars)"
+    return "/".join(parts), results
 
 
 def scan(paths: Iterable[str], prefilter: bool = True) -> tuple[list[Finding], int]:
-    """Findings in these files, one per value and line, sorted; and how many files were read."""
+    """Findings in these files, one per value and line, sorted; and how many files were read.
+
+    Each file's name, its text (UTF-8 or UTF-16; binary files' text chunks and bytes), and every
+    layer decoded from them (module docstring) go through the project's patterns; the text
+    itself also goes through detect-secrets."""
     found: dict[tuple[str, int, str], Finding] = {}
     scanned = 0
     with default_settings():
         detect_secrets = _DetectSecrets()
         for path in paths:
-            raw = read_text(path)
-            if raw is None:
+            data = read_bytes(path)
+            if data is None:
                 continue
             scanned += 1
-            text = _Text(raw)
-            for finding, value in [
-                *_own_findings(path, text),
-                *detect_secrets.findings(path, text, prefilter),
-            ]:
-                found.setdefault((path, finding.line, value), finding)
+            shown, results = _name_findings(path)
+            decoded = None
+            if os.path.splitext(path)[1].lower() not in _BINARY_SUFFIXES:
+                decoded = file_text(data)
+            if decoded is None:
+                results += _own_findings(path, _layers_of_data(data))
+            else:
+                text = _Text(decoded[0], f"{decoded[1]} text" if decoded[1] else "")
+                results += _own_findings(path, text)
+                results += detect_secrets.findings(path, text, prefilter)
+                results += _own_findings(path, _layers_of_lines(text))
+            for finding, value in results:
+                if shown != path:
+                    finding = dataclasses.replace(finding, path=shown)
+                found.setdefault((shown, finding.line, value), finding)
     return sorted(found.values()), scanned
 
 

@@ -155,6 +155,46 @@ def test_local_links_resolve_and_notebooks_are_in_order(site):
         )
 
 
+class _OutputImages(html.parser.HTMLParser):
+    """Counts the images inside a page's cell outputs (myst-nb's ``cell_output`` containers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # > 0 inside a cell output: the number of divs open since it began
+        self.images = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "div" and (self.depth or "cell_output" in (dict(attrs).get("class") or "")):
+            self.depth += 1
+        elif tag == "img" and self.depth:
+            self.images += 1
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.depth:
+            self.depth -= 1
+
+
+def stored_figures(name: str) -> int:
+    nb = json.loads((STAGED / "notebooks" / name).read_text(encoding="utf-8"))
+    return sum(
+        "image/png" in (output.get("data") or {})
+        for cell in nb.get("cells", [])
+        for output in cell.get("outputs", [])
+    )
+
+
+def test_every_figure_a_notebook_stores_is_an_image_on_its_page(site):
+    """A figure the build dropped (08's chart of reasoning effort, 05's timeline ...) would leave
+    its cell's output empty without any error: each page shows every PNG its notebook stores."""
+    short = []
+    for name in built_notebooks(site):
+        parser = _OutputImages()
+        parser.feed((site / "notebooks" / f"{name[:-6]}.html").read_text(encoding="utf-8"))
+        if parser.images < stored_figures(name):
+            short.append(f"{name}: {stored_figures(name)} figure(s) stored, {parser.images} shown")
+    assert not short, "figures missing from the pages:\n  " + "\n  ".join(short)
+
+
 # ---------------------------------------------------------------------------------------------
 # In the browser
 

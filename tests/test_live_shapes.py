@@ -36,7 +36,7 @@ def client_for(server: FakeResponsesServer) -> openai.OpenAI:
 
 
 def test_live_shapes_are_what_real_traffic_shows_and_the_sdk_takes_them():
-    with FakeResponsesServer(steps(), live_shapes=True) as server:
+    with FakeResponsesServer(steps(), live_shapes=True, cache_write=False) as server:
         client = client_for(server)
         answer = client.responses.create(model=MODEL, input="Say hi.")
         events = list(client.responses.create(model=MODEL, input="Weather?", stream=True))
@@ -122,7 +122,9 @@ def notebook(tmp_path, monkeypatch):
 def record_against_live_shapes(notebook: Path, monkeypatch, **options) -> int:
     from record import record
 
-    with FakeResponsesServer(steps(), expect_key=KEY, live_shapes=True) as server:
+    with FakeResponsesServer(
+        steps(), expect_key=KEY, live_shapes=True, cache_write=False
+    ) as server:
         monkeypatch.setenv("OPENAI_API_KEY", KEY)
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         status = record(notebook, **options)

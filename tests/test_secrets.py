@@ -193,7 +193,7 @@ def planted_files(tmp: Path) -> list[tuple[Path, str, str]]:
         (recording, COGNITIVE_HOST.split(".")[0] + ".", "Azure resource host"),
         (recording, ORG_HEADER_VALUE, "OpenAI organization/project header"),
         (recording, PROJECT_ID, "OpenAI project id"),
-        (recording, AZURE_HEX_KEY, "API key assignment"),
+        (recording, AZURE_HEX_KEY, "Key or secret assignment"),
         (recording, LEGACY_KEY, "OpenAI API key"),
         (recording, AZURE_LONG_KEY, "Azure OpenAI key"),
     ]
@@ -203,7 +203,7 @@ def planted_files(tmp: Path) -> list[tuple[Path, str, str]]:
         f"AZURE_OPENAI_API_KEY={AZURE_HEX_KEY}\nAZURE_OPENAI_ENDPOINT=https://{FOUNDRY_HOST}/\n"
     )
     cases += [
-        (env, AZURE_HEX_KEY, "API key assignment"),
+        (env, AZURE_HEX_KEY, "Key or secret assignment"),
         (env, FOUNDRY_HOST.split(".")[0] + ".", "Azure resource host"),
     ]
 
@@ -299,6 +299,16 @@ def placeholder_files(tmp: Path) -> list[Path]:
                 "Authorization: Bearer $OPENAI_API_KEY",
                 'headers = {"Authorization": f"Bearer {key}"}',
                 "Bearer YOUR_API_KEY_GOES_RIGHT_HERE_PLEASE",
+                # decoded, these are still placeholders, ids, hashes and prose
+                "https://<your-resource>.openai.azure.us/openai/v1/ (Azure Government)",
+                "https://<apim-name>.azure-api.net/openai/v1/ and https://{apim}.azure-api.net",
+                "&lt;your-resource&gt;.openai.azure.com, &#60;your-key&#62;",
+                "https://example.com/search?q=a%20b%2Fc&lang=en",
+                "GPT\u20115 answers \u2013 quickly \u2014 in \uff11 second",
+                "git commit " + rand(40, 24, "0123456789abcdef"),
+                "uuid 123e4567-e89b-12d3-a456-426614174000",
+                "sha256:" + rand(64, 25, "0123456789abcdef"),
+                '"text": "caf\\u00e9 \\u2014 na\\u00efve \\u001b[1mbold\\u001b[0m"',
             ]
         )
         + "\n"
@@ -321,14 +331,34 @@ def placeholder_files(tmp: Path) -> list[Path]:
         ],
     }
     recording = tmp / "placeholders.json"
+    figure = png_with(b"tEXt", b"Software\0Matplotlib version3.10.0, https://matplotlib.org/")
+    report = pdf_with(b"Build report: 441 tests passed in 41 s")
     request = {
-        "input": [{"type": "input_image", "image_url": "data:image/png;base64," + small_png}]
+        "input": [
+            {"type": "input_image", "image_url": "data:image/png;base64," + small_png},
+            {"type": "input_image", "image_url": "data:image/png;base64," + b64(figure)},
+            {"type": "input_file", "file_data": "data:application/pdf;base64," + b64(report)},
+        ]
     }
     interaction = {"request": {"path": path, "body": request}, "response": {"body": body}}
     recording.write_text(json.dumps({"interactions": [interaction]}, indent=2, sort_keys=True))
     notebook = tmp / "placeholders.ipynb"
     output = {"output_type": "display_data", "metadata": {}, "data": {"image/png": small_png}}
-    cell = {"cell_type": "code", "source": ["plot()"], "outputs": [output], "metadata": {}}
+    ids = {"output_type": "stream", "name": "stdout", "text": [body["id"] + "\n", call_id + "\n"]}
+    error = {
+        "output_type": "error",
+        "ename": "BadRequestError",
+        "evalue": "400",
+        "traceback": [
+            "\x1b[0;31mBadRequestError\x1b[0m: Hosted tool 'web_search' is not supported"
+        ],
+    }
+    cell = {
+        "cell_type": "code",
+        "source": ["plot()"],
+        "outputs": [output, ids, error],
+        "metadata": {},
+    }
     notebook.write_text(json.dumps({"cells": [cell], "nbformat": 4, "nbformat_minor": 5}))
     return [docs, recording, notebook]
 
@@ -398,12 +428,12 @@ def test_git_modes_tracked_and_all(tmp_path):
     git("add", ".gitignore", "tracked.md")
     (tmp_path / "untracked.md").write_text(f"key {OPENAI_KEY}\n")
     (tmp_path / "ignored.txt").write_text(f"key {OPENAI_KEY}\n")
-    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0" + OPENAI_KEY.encode())
+    (tmp_path / "image.png").write_bytes(base64.b64decode(png_base64(4, 1)))
     git("add", "image.png")
 
     tracked = scanner(cwd=tmp_path)
     assert tracked.returncode == 0, tracked.stdout
-    assert "no secrets in 2 files" in tracked.stdout  # the PNG is binary: not read
+    assert "no secrets in 3 files" in tracked.stdout  # the PNG is read too
 
     everything = scanner("--all", cwd=tmp_path)
     assert everything.returncode == 1
@@ -414,3 +444,181 @@ def test_outside_git_without_files_is_a_clear_error(tmp_path):
     result = scanner(cwd=tmp_path)
     assert result.returncode == 2
     assert "not in a git repository" in result.stderr
+
+
+# --- Secrets hidden by an encoding or a file format: each is decoded, then matched -------------
+
+
+def png_with(kind: bytes, data: bytes) -> bytes:
+    """A small valid PNG with one extra chunk (tEXt, zTXt, iTXt) before its pixels."""
+
+    def chunk(name: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + name + body + struct.pack(">I", zlib.crc32(name + body))
+        )
+
+    png = base64.b64decode(png_base64(4, 40))
+    return png[:33] + chunk(kind, data) + png[33:]  # after the signature and IHDR
+
+
+def pdf_with(text: bytes) -> bytes:
+    """A small PDF whose page content (compressed, as PDFs write it) shows ``text``."""
+    stream = zlib.compress(b"BT /F1 12 Tf 72 712 Td (" + text + b") Tj ET")
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n4 0 obj\n<< /Length "
+        + str(len(stream)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + stream
+        + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def notebook_with(source: str, *outputs: dict) -> str:
+    cell = {"cell_type": "code", "execution_count": 1, "id": "c0ffee00", "metadata": {},
+            "source": source, "outputs": list(outputs)}  # fmt: skip
+    return json.dumps(
+        {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
+    )
+
+
+def recording_with(request_body: dict) -> str:
+    interaction = {
+        "request": {"method": "POST", "path": "/responses", "query": {}, "body": request_body},
+        "response": {"status": 200, "headers": {}, "body": {"id": "resp_1"}},
+    }
+    return json.dumps({"format": 1, "meta": {}, "interactions": [interaction]}, indent=2)
+
+
+def jwt(seed: int) -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    header, claims = {"alg": "RS256", "typ": "JWT"}, {"sub": rand(12, seed), "aud": "api"}
+    return f"{part(header)}.{part(claims)}.{rand(86, seed + 1, ALNUM + '-_')}"
+
+
+K = OPENAI_KEY
+ANTHROPIC_KEY = "sk-" + "ant-" + "api03-" + rand(93, 41, ALNUM + "-_")
+GITHUB_PAT = "github_" + "pat_" + rand(22, 42) + "_" + rand(59, 43)
+TOKEN_JWT = jwt(44)
+NB_OUTPUT = {"output_type": "stream", "name": "stdout"}
+
+# (id, file name, content (str: UTF-8; bytes as they are), the fake, the pattern, how it hid,
+# text on the line it is reported on: None for line 0, the file's name or a binary file)
+HIDDEN = [
+    ("Azure 32-hex key printed in a notebook output", "lesson.ipynb",
+     notebook_with('import os\nprint(os.environ["AZURE_OPENAI_API_KEY"])',
+                   {**NB_OUTPUT, "text": [AZURE_HEX_KEY + "\n"]}),
+     AZURE_HEX_KEY, "Azure OpenAI key (32 hex digits)", "", AZURE_HEX_KEY),
+    ("sk-proj- key after ANSI colour codes in a traceback", "lesson.ipynb",
+     notebook_with("connect()", {"output_type": "error", "ename": "AuthenticationError", "evalue": "401",
+                                 "traceback": [f"\x1b[0;31mAuthenticationError\x1b[0m: key=\x1b[1;32m{K}\x1b[0m"]}),
+     K, "OpenAI API key", "terminal colour codes", "AuthenticationError\\u001b"),
+    ("key in a PNG tEXt chunk", "figure.png", png_with(b"tEXt", b"Comment\0" + K.encode()),
+     K, "OpenAI API key", "PNG tEXt chunk", None),
+    ("key in a compressed PNG zTXt chunk", "figure.png",
+     png_with(b"zTXt", b"Comment\0\0" + zlib.compress(K.encode())), K, "OpenAI API key",
+     "PNG zTXt chunk", None),
+    ("key in a compressed PNG iTXt chunk", "figure.png",
+     png_with(b"iTXt", b"Comment\0\1\0en\0\0" + zlib.compress(K.encode())), K, "OpenAI API key",
+     "PNG iTXt chunk", None),
+    ("UTF-16 file with a byte-order mark", "notes.txt", f"OPENAI_API_KEY={K}\n".encode("utf-16"),
+     K, "OpenAI API key", "UTF-16 text", "OPENAI_API_KEY"),
+    ("UTF-16 file without a byte-order mark", "notes.txt",
+     f"# settings\nOPENAI_API_KEY={K}\n".encode("utf-16-le"), K, "OpenAI API key", "UTF-16 text",
+     "OPENAI_API_KEY"),
+    ("fully \\uXXXX-escaped key in a JSON file", "data.json",
+     '{"note": "' + "".join(f"\\u{ord(c):04x}" for c in K) + '"}\n', K, "OpenAI API key",
+     "backslash escapes", "note"),
+    ("Azure host in capitals", "notes.md", f"Endpoint: HTTPS://{REAL_HOST.upper()}/\n",
+     REAL_HOST.split(".")[0].upper(), "Azure resource host", "", "Endpoint"),
+    ("AZURE_OPENAI_SECRET=<32 hex>", "settings.env", f"AZURE_OPENAI_SECRET={AZURE_HEX_KEY}\n",
+     AZURE_HEX_KEY, "Key or secret assignment", "", "AZURE_OPENAI_SECRET"),
+    ("key in a base64 PDF data URL in a recording", "lesson.json",
+     recording_with({"input": [{"type": "input_file", "filename": "report.pdf",
+                                "file_data": "data:application/pdf;base64," + b64(pdf_with(K.encode()))}]}),
+     K, "OpenAI API key", "base64 > PDF stream", "file_data"),
+    ("key in a base64 PNG data URL in a recording", "lesson.json",
+     recording_with({"input": [{"type": "input_image", "image_url": "data:image/png;base64,"
+                                + b64(png_with(b"tEXt", b"Comment\0" + K.encode()))}]}),
+     K, "OpenAI API key", "base64 > PNG tEXt chunk", "image_url"),
+    ("key in a PNG image output", "lesson.ipynb",
+     notebook_with("plot()", {"output_type": "display_data", "metadata": {}, "data": {
+         "image/png": b64(png_with(b"zTXt", b"Comment\0\0" + zlib.compress(K.encode()))) + "\n",
+         "text/plain": ["<Figure>"]}}),
+     K, "OpenAI API key", "base64 > PNG zTXt chunk", "image/png"),
+    ("hex-encoded key", "notes.md", f"payload = {K.encode().hex()}\n", K, "OpenAI API key", "hex",
+     "payload"),
+    ("key with %2D for its hyphens", "notes.md", f"url?key={K.replace('-', '%2D')}\n", K,
+     "OpenAI API key", "percent-encoding", "url?key"),
+    ("key with &#45; for its hyphens", "page.html", f"<code>{K.replace('-', '&#45;')}</code>\n", K,
+     "OpenAI API key", "HTML entities", "<code>"),
+    ("key with non-breaking hyphens", "notes.md", f"key: {K.replace('-', chr(0x2011))}\n", K,
+     "OpenAI API key", "Unicode look-alikes", "key:"),
+    ("key in a file name", f"backup-{K}.txt", "nothing to see\n", K, "OpenAI API key",
+     "the file's name", None),
+    ("Azure Government host (.openai.azure.us)", "notes.md",
+     "https://" + "contoso-gov-east" + ".openai" + ".azure.us/openai/v1/\n", "contoso-gov-east",
+     "Azure resource host", "", "https"),
+    ("API Management host (*.azure-api.net)", "notes.md",
+     "https://" + "fabrikam-llm-gw" + ".azure-api" + ".net/openai/v1/\n", "fabrikam-llm-gw",
+     "Azure resource host", "", "https"),
+    ("github_pat_ token", "ci.env", f"GH={GITHUB_PAT}\n", GITHUB_PAT, "GitHub token", "", "GH="),
+    ("sk-ant- token", "notes.md", f"ANTHROPIC={ANTHROPIC_KEY}\n", ANTHROPIC_KEY,
+     "Anthropic API key", "", "ANTHROPIC"),
+    ("JWT bearer token", "notes.md", f"Authorization: Bearer {TOKEN_JWT}\n", TOKEN_JWT,
+     "JSON Web Token", "", "Bearer"),
+    ("JWT bearer token inside base64", "lesson.json",
+     recording_with({"input": b64(json.dumps({"Authorization": f"Bearer {TOKEN_JWT}"}).encode())}),
+     TOKEN_JWT, "JSON Web Token", "base64", '"input"'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HIDDEN, ids=[case[0] for case in HIDDEN])
+def test_a_secret_hidden_in_an_encoding_or_format_is_found(tmp_path, case):
+    import scan_secrets
+
+    _, name, content, fake, pattern, how, on_line = case
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+        text = content.decode("utf-16") if name.endswith(".txt") else ""
+    else:
+        path.write_text(content, encoding="utf-8")
+        text = content
+    found, scanned = scan_secrets.scan([str(path)])
+    assert scanned == 1
+    shown = "\n".join(map(str, found))
+    matching = [f for f in found if f.pattern == pattern and how in getattr(f, "how", "")]
+    assert matching, f"no {pattern!r} finding ({how}) in:\n{shown}"
+    if on_line is None:
+        expected = 0
+    else:
+        expected = next(n for n, line in enumerate(text.split("\n"), 1) if on_line in line)
+    assert expected in {f.line for f in matching}, shown
+    assert fake not in shown, "the scanner printed a secret"
+
+
+def test_a_decompression_bomb_is_read_only_so_far(tmp_path):
+    """A PNG whose text chunk inflates to 32 MB: at most decoding.MAX_INFLATE bytes come out of
+    it, so the scan stays quick, and a key among the first ones is still found."""
+    import time
+
+    import decoding
+    import scan_secrets
+
+    packer = zlib.compressobj(9)
+    bomb = packer.compress(K.encode()) + b"".join(
+        packer.compress(bytes(1 << 20)) for _ in range(32)
+    )
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_with(b"zTXt", b"Comment\0\0" + bomb + packer.flush()))
+    assert decoding.MAX_INFLATE < 32 << 20 and path.stat().st_size < 100_000
+    start = time.perf_counter()
+    found, _ = scan_secrets.scan([str(path)])
+    assert time.perf_counter() - start < 10
+    assert [(f.line, f.pattern, f.how) for f in found] == [(0, "OpenAI API key", "PNG zTXt chunk")]

@@ -7,10 +7,10 @@ import copy
 import json
 from typing import Any
 
+from .. import formats, live, reasoning
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
-from ..live import add_error_event, apply_live_shapes
 from ..routing import Call, Close, Json, Route, Stream
 from ..state import State, StoredResponse
 from ..steps import TERMINAL, Disconnect, Error, Reply, Step
@@ -19,11 +19,15 @@ from ..steps import TERMINAL, Disconnect, Error, Reply, Step
 def create(call: Call) -> Json | Stream | Close:
     body = call.body
     with call.state.lock:
-        step, stored = _prepare_create(call.state, body, call.server.words_per_delta)
+        step, stored = _prepare_create(
+            call.state, body, call.server.words_per_delta, call.server.live_shapes
+        )
         if stored is not None and call.server.live_shapes:
-            apply_live_shapes(stored)
+            live.announce_search_without_action(stored)
+        if stored is not None and not call.server.cache_write:
+            live.drop_cache_write(stored)
         if stored is not None and step.error_event:
-            add_error_event(stored)
+            live.add_error_event(stored)
     if step.delay:
         call.server.pause(step.delay)
     if isinstance(step, Disconnect) or (
@@ -49,7 +53,7 @@ def create(call: Call) -> Json | Stream | Close:
 
 
 def _prepare_create(
-    state: State, body: dict, words_per_delta: int
+    state: State, body: dict, words_per_delta: int, live_shapes: bool = False
 ) -> tuple[Step, StoredResponse | None]:
     if not body.get("model"):
         raise ApiError(
@@ -68,6 +72,8 @@ def _prepare_create(
             param="conversation",
             code="mutually_exclusive_parameters",
         )
+    formats.check_request(body)
+    reasoning.check_request(state, body)
     history: list[dict[str, Any]] = []
     if prev_id:
         prev = state.responses.get(prev_id)
@@ -98,7 +104,7 @@ def _prepare_create(
         raise RuntimeError(
             "the step has background=[...] but the request did not set background=True"
         )
-    stored = build_response(state, step, body, history, conv_id, words_per_delta)
+    stored = build_response(state, step, body, history, conv_id, words_per_delta, live_shapes)
     state.add_response(stored, conv_id)
     return step, stored
 
