@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from .client import current_session
+from .errors import SetupError
 
 __all__ = ["start_relay"]
 
@@ -19,7 +20,7 @@ __all__ = ["start_relay"]
 def start_relay(**settings: str | float | int):
     """Start a relay for this notebook and return it (``.url``, ``.stop()``). Keyword arguments
     are relay settings, e.g. ``heartbeat=5`` for RELAY_HEARTBEAT=5."""
-    from relay.launch import start
+    from relay.launch import RelayStartError, start
     from relay.upstream import part_path
 
     session = current_session()
@@ -31,4 +32,7 @@ def start_relay(**settings: str | float | int):
         env["RELAY_RECORD_TO"] = str(part_path(os.environ["TUTORIAL_RECORD_TO"]))
     for name, value in settings.items():
         env[f"RELAY_{name.upper()}"] = str(value)
-    return start(env)
+    try:
+        return start(env)
+    except RelayStartError as err:
+        raise SetupError(f"{err}\nFix what it says, then run this cell again.") from None

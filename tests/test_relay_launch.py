@@ -94,3 +94,17 @@ def test_a_notebooks_relay_survives_an_interrupt_and_stops_with_its_kernel_even_
         next(line for line in done.stdout.splitlines() if line.startswith("RELAY ")).split()[1]
     )
     assert not alive(pid), "the relay outlived the process that started it"
+
+
+def test_a_relay_that_cannot_start_is_one_clear_message(capsys):
+    from helpers import SetupError, connect
+    from helpers.relay import start_relay
+
+    connect("10_relay")
+    capsys.readouterr()
+    with pytest.raises(SetupError) as raised:
+        start_relay(max_jobs="many")
+    message = str(raised.value)
+    assert message.startswith("The relay exited with code 2. Its log ends with:\n")
+    assert "relay: not started. RELAY_MAX_JOBS='many' is not a whole number." in message
+    assert message.endswith("Fix what it says, then run this cell again.")
