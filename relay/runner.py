@@ -240,10 +240,6 @@ class Runner:
         with self.lock:
             self.active += 1
 
-    def _give(self) -> None:
-        with self.lock:
-            self.active -= 1
-
     # ---- ownership ------------------------------------------------------------------------
 
     def _lease(self) -> float:
