@@ -25,6 +25,7 @@ from .store import Event, Store
 __all__ = ["Bus", "TERMINAL_EVENTS", "frame", "stream_events"]
 
 TERMINAL_EVENTS = ("completed", "error")
+PAGE = 500  # events read from the log at once
 
 
 def frame(event: Event) -> bytes:
@@ -125,16 +126,17 @@ async def stream_events(
         quiet_since = time.monotonic()
         while True:
             wake.clear()  # before reading, so an event stored meanwhile is not missed
-            events = await read(store.events_after, inv_id, last)
+            events = await read(store.events_after, inv_id, last, PAGE)
             for event in events:
                 yield frame(event)
                 last = event.seq
                 if event.event in TERMINAL_EVENTS:
                     return
+            if len(events) == PAGE:
+                continue  # there may be more
             if events:
                 quiet_since = time.monotonic()
-                continue  # there may be more than one page
-            if await read(ended, store, inv_id, last):
+            elif await read(ended, store, inv_id, last):
                 return  # resumed after the terminal event: nothing more will come
             if stopping():
                 return  # the relay is shutting down: the client reconnects with Last-Event-ID
