@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -123,6 +124,11 @@ def main() -> int:
 
     asyncio.run(run())
     log.info("relay: stopped")
+    folder = os.environ.get("RELAY_REMOVE_ON_EXIT")
+    if folder:
+        # A notebook's relay lives in a temporary folder: when its kernel was killed, nobody else
+        # is left to remove it.
+        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

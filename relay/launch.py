@@ -129,6 +129,8 @@ def start(
         RELAY_EXIT_WITH_STDIN="1",
         PYTHONUNBUFFERED="1",
     )
+    if owns:
+        child["RELAY_REMOVE_ON_EXIT"] = str(folder)  # its state and log go with it
     with open(folder / "relay.log", "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "relay"],

@@ -21,7 +21,7 @@ from helpers.relay import start_relay
 
 client = connect("10_relay")
 relay = start_relay()
-print("RELAY", relay.pid, relay.url)
+print("RELAY", relay.pid, relay.url, relay.folder)
 """
 
 
@@ -62,13 +62,13 @@ def kernel_with_relay():
     client.execute_interactive(START, timeout=90, output_hook=hook)
     found = [line for line in lines if line.startswith("RELAY ")]
     assert found, lines
-    _, pid, url = found[0].split()
-    return manager, client, int(pid), url
+    _, pid, url, folder = found[0].split()
+    return manager, client, int(pid), url, Path(folder)
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc (Linux)")
 def test_a_notebooks_relay_survives_an_interrupt_and_stops_with_its_kernel_even_a_killed_one():
-    manager, client, pid, url = kernel_with_relay()
+    manager, client, pid, url, folder = kernel_with_relay()
     try:
         assert httpx2.get(f"{url}/api/v1/health").json()["upstream"]["mode"] == "replay"
         manager.interrupt_kernel()  # SIGINT to the kernel's process group: not the relay's
@@ -76,6 +76,7 @@ def test_a_notebooks_relay_survives_an_interrupt_and_stops_with_its_kernel_even_
         assert alive(pid) and httpx2.get(f"{url}/api/v1/health").status_code == 200
         os.kill(manager.provisioner.process.pid, signal.SIGKILL)  # no atexit, no clean-up
         assert gone(pid, within=10), "the relay outlived its killed kernel"
+        assert not folder.exists(), "its temporary folder (state, log) was left behind"
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
