@@ -4,7 +4,7 @@
 temporary folder, and returns once it accepts connections. The relay ends when ``stop()`` is
 called, when this process exits (``atexit``), and, since it watches its standard input and this
 process holds the other end, when this process dies in any other way, even killed: no relay is
-ever left running behind a kernel. It runs in a session of its own, so that interrupting a
+ever left running behind a kernel, and its temporary folder goes with it. It runs in a session of its own, so that interrupting a
 notebook's kernel (SIGINT to its process group) does not stop it.
 
 Defined in 10_relay (through ``helpers.relay.start_relay``); the tests start relays with it too.
