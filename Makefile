@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    execute every notebook headless (offline replay unless credentials say otherwise)
 #   make test   every test, always offline
-# The rest: make lab | record NB=... | illustrate NB=... | docs | bench | lint | format | clean
+# The rest: make lab | relay | record NB=... | illustrate NB=... | docs | bench | lint | format | clean
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -19,7 +19,7 @@ OFFLINE := env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u OPENAI_ORG_ID -u OPENAI_P
 	-u TUTORIAL_MODEL -u TUTORIAL_DEEP_RESEARCH_MODEL -u TUTORIAL_MODE \
 	TUTORIAL_DOTENV=/dev/null/.env PYTHONHASHSEED=0
 
-.PHONY: venv run test lab record illustrate docs bench lint format lock clean figures browser
+.PHONY: venv run test lab relay record illustrate docs bench lint format lock clean figures browser
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,17 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_postgres.sh
 	$(OFFLINE) $(BIN)/python scripts/build_docs.py
 	$(OFFLINE) $(BIN)/python -m pytest -p scripts.pytest_startup -n 2 --dist loadfile --nbval --nbval-current-env -q
 
 lab: venv
 	$(BIN)/python scripts/lab.py
+
+# The research relay of notebook 10 on RELAY_HOST:RELAY_PORT (127.0.0.1:8080), live with the key
+# in .env, else replaying notebooks/recordings/10_relay.json; RELAY_* settings in relay/settings.py.
+relay: venv
+	$(BIN)/python -m relay
 
 record: venv
 	@test -n "$(NB)" || { echo "usage: make record NB=notebooks/01_basics.ipynb"; exit 2; }
@@ -59,6 +65,7 @@ docs: venv
 
 bench: venv
 	$(OFFLINE) $(BIN)/python scripts/bench.py
+	$(OFFLINE) $(BIN)/python scripts/bench_relay.py
 
 lint: venv
 	$(BIN)/ruff check .

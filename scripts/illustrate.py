@@ -38,6 +38,8 @@ def illustrate(notebook: Path) -> int:
             OPENAI_API_KEY="sk-illustrative",  # the fake server takes any key
             TUTORIAL_DOTENV="0",
             TUTORIAL_POLL_INTERVAL="0",
+            # A relay the notebook starts (10_relay) polls the fake server this often.
+            RELAY_POLL_INTERVAL="0.05",
             TUTORIAL_MODEL=None,
             TUTORIAL_DEEP_RESEARCH_MODEL=None,
         )

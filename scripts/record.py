@@ -56,7 +56,7 @@ from nbexec import (  # noqa: E402
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
 from helpers.errors import RecordingError, SetupError  # noqa: E402
-from helpers.recording import Recording, load, relative, stage  # noqa: E402
+from helpers.recording import Recording, load, relative, stage, write_atomic  # noqa: E402
 from helpers.validate import review  # noqa: E402
 
 
@@ -194,6 +194,10 @@ def _record(
     if not partial.exists():
         return fail("the notebook made no request through connect()", notebook, target)
     recording = load(partial, name)
+    merged = _merge_parts(recording, partial, name)
+    if isinstance(merged, str):
+        return fail(merged, notebook, target)
+    write_atomic(partial, recording.to_json())  # the replay run reads both parts from here
     checked = review(recording)
     if checked.problems:
         listed = "\n  ".join(checked.problems[:10])
@@ -227,6 +231,10 @@ def _record(
     report = json.loads((reports / f"{name}.json").read_text())
     if report["unplayed"]:
         return fail(f"replay left recorded requests unused: {report['unplayed']}", notebook, target)
+    if merged:
+        problem = _part_replayed(reports, name)
+        if problem:
+            return fail(problem, notebook, target)
 
     _keep_date(recording, target, name)
     replay.notebook.metadata["kernelspec"] = course_kernelspec()
@@ -274,6 +282,41 @@ def _keep_date(recording: Recording, target: Path, name: str) -> None:
         and "recorded_at" in saved.meta
     ):
         recording.meta["recorded_at"] = saved.meta["recorded_at"]
+
+
+def _merge_parts(recording, partial: Path, name: str) -> bool | str:
+    """Add the part a relay started by the notebook recorded (notebook 10) to the kernel's, its
+    interactions marked ``"process": "relay"``. True when there was one; a message when the two
+    parts disagree about a model."""
+    from relay.upstream import part_path
+
+    extra = part_path(partial)
+    if not extra.exists():
+        return False
+    part = load(extra, name)
+    models = recording.meta.setdefault("models", {})
+    for role, used in part.meta.get("models", {}).items():
+        if models.get(role, used) != used:
+            return (
+                f"the notebook used {models[role]} for the role {role!r} and its relay used "
+                f"{used}: set one model for that role"
+            )
+        models[role] = used
+    recording.interactions += part.interactions
+    return True
+
+
+def _part_replayed(reports: Path, name: str) -> str | None:
+    """Why the relay's part of the recording did not replay in full, or None."""
+    from relay.upstream import PROCESS
+
+    path = reports / f"{name}.{PROCESS}.json"
+    if not path.exists():
+        return "the notebook's relay never replayed its part of the recording"
+    unplayed = json.loads(path.read_text()).get("unplayed")
+    if unplayed:
+        return f"the relay's replay left recorded requests unused: {unplayed}"
+    return None
 
 
 def _notes(notes: list[str], limit: int = 10) -> str:

@@ -43,6 +43,11 @@ def main() -> int:
         report_file = reports / f"{path.stem}.json"
         report = json.loads(report_file.read_text()) if report_file.exists() else {}
         usage = report.get("usage", {})
+        # A relay the notebook started (10_relay) reports its own requests and tokens.
+        relay_file = reports / f"{path.stem}.relay.json"
+        relay = json.loads(relay_file.read_text()) if relay_file.exists() else {}
+        for key, value in relay.get("usage", {}).items():
+            usage[key] = usage.get(key, 0) + value
         result = "ok"
         if run.error:
             failures += 1
@@ -52,6 +57,9 @@ def main() -> int:
         elif report.get("unplayed"):
             failures += 1
             result = f"FAILED: recorded requests left unplayed: {report['unplayed']}"
+        elif relay.get("unplayed"):
+            failures += 1
+            result = f"FAILED: the relay left recorded requests unplayed: {relay['unplayed']}"
         print(
             f"{path.stem:<28} {report.get('mode', '?'):<7} {run.cells:>5} "
             f"{usage.get('requests', 0):>8} {run.seconds:>7.1f}  {result}",
