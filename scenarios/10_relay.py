@@ -20,41 +20,36 @@ QWERTZ = "https://en.wikipedia.org/wiki/QWERTZ"
 ISO = "https://en.wikipedia.org/wiki/ISO/IEC_9995"
 
 
-def link(site: str, url: str) -> str:
-    """An inline citation as the live API writes them: a Markdown link in parentheses."""
-    return f"([{site}]({url}))"
+def cited(content: str, *citations: tuple[str, str, str]) -> object:
+    """``text()`` with a citation per ``(phrase, url, title)``: the builder writes each as the live
+    API does, an inline link after the full stop of the phrase's sentence."""
+    return text(content, citations=citations)
 
 
-def cited(content: str, *links: tuple[str, str, str]) -> object:
-    """``text()`` whose url_citation annotations cover the inline links, as in real traffic."""
-    return text(content, citations=[(link(site, url), url, title) for site, url, title in links])
-
-
-SHOLES_LINK = ("Wikipedia", SHOLES, "Sholes and Glidden typewriter - Wikipedia")
-QWERTY_LINK = ("Wikipedia", QWERTY, "QWERTY - Wikipedia")
+SHOLES_TITLE = "Sholes and Glidden typewriter - Wikipedia"
+QWERTY_TITLE = "QWERTY - Wikipedia"
 
 BRIEF = (
     "**The Sholes and Glidden Type-Writer, made by E. Remington and Sons from 1873.** It was the "
-    "first typewriter to sell in numbers, and it had the QWERTY layout "
-    f"{link(*SHOLES_LINK[:2])}.\n\n"
+    "first typewriter to sell in numbers, and it had the QWERTY layout."
+    "\n\n"
     "- Christopher Latham Sholes, Carlos Glidden and Samuel Soule patented their machine in 1868; "
-    "its keyboard changed from one prototype to the next "
-    f"{link(*QWERTY_LINK[:2])}.\n"
+    "its keyboard changed from one prototype to the next."
+    "\n"
     "- Remington bought the rights in 1873 and put the machine on sale in 1874, with QWERTY on "
-    f"its four rows of keys {link(*SHOLES_LINK[:2])}.\n"
-    "- The layout in Sholes's 1878 patent is essentially the one in use today "
-    f"{link(*QWERTY_LINK[:2])}."
+    "its four rows of keys.\n"
+    "- The layout in Sholes's 1878 patent is essentially the one in use today."
 )
 
 AZERTY_REPORT = (
     "**AZERTY is the French adaptation of the typewriter keyboard.** It appeared on French "
     "typewriters at the end of the 19th century and swaps A with Q and Z with W, moves M to the "
-    "right of L, and gives the number row to accents and punctuation, with the digits on Shift "
-    f"{link('Wikipedia', AZERTY)}.\n\n"
+    "right of L, and gives the number row to accents and punctuation, with the digits on Shift."
+    "\n\n"
     "**What changed in 2019.** France's standards body, AFNOR, published the first French "
     "standard for keyboards, NF Z71-300. Its new AZERTY keeps the letters where they were but "
     "makes room for what French needs and the old layout lacked, such as capital accented "
-    f"letters, the œ ligature and French quotation marks {link('Wikipedia', AZERTY)}."
+    "letters, the œ ligature and French quotation marks."
 )
 
 BLICK_REPORT = (
@@ -62,7 +57,7 @@ BLICK_REPORT = (
     "Columbian Exposition in Chicago, printed from a small type wheel rather than typebars, so "
     "it could not jam and had no reason to keep common letters apart. Its Scientific keyboard "
     "put the most used letters of English, DHIATENSOR, on the bottom row, nearest the typist, "
-    f"and was meant to cut the distance the fingers travel {link('Wikipedia', BLICK)}. A QWERTY "
+    "and was meant to cut the distance the fingers travel. A QWERTY "
     "version was sold as well, for typists who had learned on Remington machines."
 )
 
@@ -74,8 +69,7 @@ SURVEY = (
 COLEMAK_REPORT = (
     "Colemak was designed by Shai Coleman and released on 1 January 2006. It keeps QWERTY's "
     "bottom-row shortcuts (Z, X, C and V) and most punctuation where they were, and moves 17 "
-    "keys, so that the most common letters of English sit on the home row "
-    f"{link('Wikipedia', COLEMAK)}."
+    "keys, so that the most common letters of English sit on the home row."
 )
 
 QWERTZ_QUESTION = (
@@ -86,13 +80,12 @@ QWERTZ_REPORT = (
     "QWERTZ is the layout of Germany, Austria and German-speaking Switzerland, and of much of "
     "central Europe. It swaps QWERTY's Y and Z because Z is far more common than Y in German, and "
     "because T and Z often follow each other there, so the two are better side by side. It also "
-    f"keeps keys for ä, ö, ü and ß {link('Wikipedia', QWERTZ)}."
+    "keeps keys for ä, ö, ü and ß."
 )
 QWERTZ_ANSWER = (
     "Because Z is much more common than Y in German, QWERTZ keyboards put Z where English ones "
     "have Y, and that also sets T and Z, a frequent pair in German, side by side. The layout is "
-    "used in Germany, Austria, German-speaking Switzerland and much of central Europe "
-    f"{link('Wikipedia', QWERTZ)}."
+    "used in Germany, Austria, German-speaking Switzerland and much of central Europe."
 )
 
 ISO_QUESTION = (
@@ -103,41 +96,51 @@ ISO_REPORT = (
     "ISO/IEC 9995, first published in 1994, is a standard in several parts for the layout of "
     "keyboards for text and office systems. It divides a keyboard into sections and zones, and "
     "names every key position by a row letter, from A for the space bar row to E for the digit "
-    "row, and a column number, so that a layout can be described whatever is printed on its keys "
-    f"{link('Wikipedia', ISO)}."
+    "row, and a column number, so that a layout can be described whatever is printed on its keys."
 )
 ISO_ANSWER = (
     "ISO/IEC 9995 is the international standard for keyboard layouts for text and office "
     "systems. Rather than fixing which letters go where, it names each key position by a row, "
     "from A (the space bar row) to E (the digit row), and a column number, which lets any "
-    f"national layout be described on the same grid {link('Wikipedia', ISO)}."
+    "national layout be described on the same grid."
 )
 
 STEPS = [
     # The relay, in the foreground: one create, answered when the research is done
     reply(
-        reasoning(tokens=1536),
+        reasoning(tokens=768),
         web_search("Sholes and Glidden typewriter Remington 1873 QWERTY"),
+        reasoning(tokens=384),
         web_search("first commercial typewriter QWERTY keyboard 1874"),
-        cited(BRIEF, SHOLES_LINK, QWERTY_LINK, SHOLES_LINK, QWERTY_LINK),
+        reasoning(tokens=384),
+        cited(
+            BRIEF,
+            ("the QWERTY layout", SHOLES, SHOLES_TITLE),
+            ("changed from one prototype", QWERTY, QWERTY_TITLE),
+            ("on sale in 1874", SHOLES, SHOLES_TITLE),
+            ("1878 patent", QWERTY, QWERTY_TITLE),
+        ),
     ),
     # In the background, waited for with /wait
     reply(
-        reasoning(tokens=2048),
+        reasoning(tokens=1024),
         web_search("AZERTY keyboard history France"),
+        reasoning(tokens=512),
         web_search("AFNOR NF Z71-300 2019 AZERTY"),
+        reasoning(tokens=512),
         cited(
             AZERTY_REPORT,
-            ("Wikipedia", AZERTY, "AZERTY - Wikipedia"),
-            ("Wikipedia", AZERTY, "AZERTY - Wikipedia"),
+            ("the digits on Shift", AZERTY, "AZERTY - Wikipedia"),
+            ("French quotation marks", AZERTY, "AZERTY - Wikipedia"),
         ),
         background=["queued", "in_progress", "in_progress", "completed"],
     ),
     # As a stream, cut and resumed
     reply(
-        reasoning(tokens=1024),
+        reasoning(tokens=640),
         web_search("Blickensderfer typewriter DHIATENSOR keyboard"),
-        cited(BLICK_REPORT, ("Wikipedia", BLICK, "Blickensderfer typewriter - Wikipedia")),
+        reasoning(tokens=384),
+        cited(BLICK_REPORT, ("DHIATENSOR", BLICK, "Blickensderfer typewriter - Wikipedia")),
         background=["queued", "in_progress", "completed"],
     ),
     # A long job, cancelled
@@ -148,34 +151,36 @@ STEPS = [
     ),
     # Sent twice with one Idempotency-Key: one job
     reply(
-        reasoning(tokens=768),
+        reasoning(tokens=512),
         web_search("Colemak keyboard layout Shai Coleman 2006"),
-        cited(COLEMAK_REPORT, ("Wikipedia", COLEMAK, "Colemak - Wikipedia")),
+        reasoning(tokens=256),
+        cited(COLEMAK_REPORT, ("home row", COLEMAK, "Colemak - Wikipedia")),
         background=["queued", "in_progress", "completed"],
     ),
     # The chat endpoint: the model calls deep_research ...
     reply(
-        reasoning(tokens=128),
         function_call("deep_research", {"research_question": QWERTZ_QUESTION}),
     ),
     # ... the relay runs it as a background invocation ...
     reply(
-        reasoning(tokens=1280),
+        reasoning(tokens=768),
         web_search("QWERTZ keyboard why Y and Z swapped German"),
-        cited(QWERTZ_REPORT, ("Wikipedia", QWERTZ, "QWERTZ - Wikipedia")),
+        reasoning(tokens=512),
+        cited(QWERTZ_REPORT, ("ä, ö, ü and ß", QWERTZ, "QWERTZ - Wikipedia")),
         background=["queued", "in_progress", "completed"],
     ),
     # ... and sends the report back for the answer
-    reply(cited(QWERTZ_ANSWER, ("Wikipedia", QWERTZ, "QWERTZ - Wikipedia"))),
+    reply(cited(QWERTZ_ANSWER, ("central Europe", QWERTZ, "QWERTZ - Wikipedia"))),
     # Notebook 06's loop in the kernel: the model asks for deep_research ...
-    reply(reasoning(tokens=96), function_call("deep_research", {"question": ISO_QUESTION})),
+    reply(function_call("deep_research", {"question": ISO_QUESTION})),
     # ... which the kernel runs on the relay ...
     reply(
-        reasoning(tokens=1792),
+        reasoning(tokens=1024),
         web_search("ISO/IEC 9995 keyboard layout standard key positions"),
-        cited(ISO_REPORT, ("Wikipedia", ISO, "ISO/IEC 9995 - Wikipedia")),
+        reasoning(tokens=768),
+        cited(ISO_REPORT, ("whatever is printed", ISO, "ISO/IEC 9995 - Wikipedia")),
         background=["queued", "in_progress", "in_progress", "completed"],
     ),
     # ... and the kernel sends the report back
-    reply(cited(ISO_ANSWER, ("Wikipedia", ISO, "ISO/IEC 9995 - Wikipedia"))),
+    reply(cited(ISO_ANSWER, ("on the same grid", ISO, "ISO/IEC 9995 - Wikipedia"))),
 ]

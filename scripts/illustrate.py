@@ -44,7 +44,11 @@ def illustrate(notebook: Path) -> int:
             TUTORIAL_DEEP_RESEARCH_MODEL=None,
         )
         with environment(env):
-            return record(notebook, source="illustrative", provider="openai")
+            status = record(notebook, source="illustrative", provider="openai")
+        # A scripting mistake reaches the notebook only as the fake server's 500: say what it was.
+        for message in server.errors:
+            print(f"The fake server's answer was a 500: {message}", file=sys.stderr)
+        return status
 
 
 def main() -> int:
