@@ -31,9 +31,7 @@ GPT_4O = (
     "a current model that lacks the tool"
 )
 KNOWN = {
-    "notebooks/05_background.ipynb": ISSUE_12,
     "notebooks/06_tool_calling.ipynb": ISSUE_12,
-    "notebooks/recordings/05_background.json": ISSUE_12,
     "notebooks/recordings/06_tool_calling.json": ISSUE_12,
     "notebooks/03_web_search.ipynb": GPT_4O,
     "notebooks/recordings/03_web_search.json": GPT_4O,
