@@ -2,12 +2,26 @@
 
 Served by fake_api and captured by `make illustrate NB=notebooks/06_tool_calling.ipynb`.
 The notebook's Python functions really run while it is recorded: qwerty_rows computes its answers,
-and deep_research sends its own background request (step 3 here) and polls it with wait(). The
-fake server dates completed_at from the output tokens (about one second per 60), so that research
-job ran for about seven minutes: 40 polls at ten seconds.
+and deep_research sends its own background request (step 3 here: gpt-5.5 at high effort with web
+search) and polls it with wait(). The fake server dates completed_at from the output tokens (about
+one second per 60), so that research job ran for about three minutes: 20 polls at ten seconds.
+gpt-5.4-mini does not reason unless a request sets an effort, so only the stateless loop, which
+does, has reasoning items (sent back with their encrypted content).
 """
 
+from urllib.parse import urlsplit
+
 from fake_api import function_call, reasoning, reply, text, web_search
+
+SERVER = {"live_shapes": True}
+
+
+def cited(url: str, title: str) -> tuple[str, str, str]:
+    """A citation as live answers carry it: (the inline link, the tracked URL, the page title)."""
+    tracked = f"{url}?utm_source=openai"
+    site = urlsplit(url).hostname.removeprefix("www.")
+    return f"([{site}]({tracked}))", tracked, title
+
 
 WIKI = "https://en.wikipedia.org/wiki/Dvorak_keyboard_layout"
 DAVID = "https://www.jstor.org/stable/1805621"
@@ -18,97 +32,86 @@ QUESTION = (
     "studies, how they were run, and how economists and historians have judged them, with sources."
 )
 
+WIKI_CITE = cited(WIKI, "Dvorak keyboard layout - Wikipedia")
+DAVID_CITE = cited(DAVID, "Clio and the Economics of QWERTY")
+FABLE_CITE = cited(FABLE, "The Fable of the Keys")
+
 REPORT = (
     "**In brief.** The claim that Dvorak is much faster rests mainly on tests run under its "
     "inventor's supervision; later, independent work found small advantages at best.\n\n"
     "**The layout.** August Dvorak and William Dealey patented the Dvorak Simplified Keyboard in "
-    "1936. It puts the most used letters on the home row to cut finger travel.\n\n"
+    "1936. It puts the most used letters on the home row to cut finger travel. "
+    f"{WIKI_CITE[0]}\n\n"
     "**The case for Dvorak.** In 1985 the economist Paul David made QWERTY the classic example of "
     "an inferior standard kept in place by lock-in. His evidence was US Navy experiments of the "
     "1940s, reported to show that retraining typists on Dvorak would repay its cost within ten "
-    "days of full-time work.\n\n"
+    f"days of full-time work. {DAVID_CITE[0]}\n\n"
     "**The critique.** Stan Liebowitz and Stephen Margolis went back to the sources in 1990. The "
     "Navy tests had been run under the supervision of Dvorak himself, the Navy's expert on time "
     "and motion studies and the holder of the patent, and they questioned how the tests were "
     "done. They gave more weight to a 1956 study for the US General Services Administration, led "
-    "by Earle Strong, which found that retraining government typists on Dvorak did not pay off.\n\n"
+    "by Earle Strong, which found that retraining government typists on Dvorak did not pay off. "
+    f"{FABLE_CITE[0]}\n\n"
     "**Where that leaves it.** Later comparisons give mixed results: Dvorak reduces finger "
     "movement, but the measured speed gains are small, and for a trained typist the cost of "
-    "switching is real."
+    f"switching is real. {WIKI_CITE[0]}"
 )
 
 ANSWER = (
     "Not convincingly. The case for Dvorak rests mostly on US Navy tests from the 1940s, run under "
     "the supervision of August Dvorak himself; the economist Paul David cited them in 1985 as proof "
-    f"that QWERTY survives only through lock-in ([David, 1985]({DAVID})). Stan Liebowitz and "
-    "Stephen Margolis later questioned those tests and pointed to a 1956 US General Services "
-    "Administration study in which retraining typists on Dvorak did not pay off "
-    f"([Liebowitz and Margolis, 1990]({FABLE})). Later comparisons find modest gains at most "
-    f"([Wikipedia]({WIKI})).\n\n"
+    "that QWERTY survives only through lock-in "
+    f"([David, 1985]({DAVID_CITE[1]})). Stan Liebowitz and Stephen Margolis later questioned "
+    "those tests and pointed to a 1956 US General Services Administration study in which "
+    "retraining typists on Dvorak did not pay off "
+    f"([Liebowitz and Margolis, 1990]({FABLE_CITE[1]})). Later comparisons find modest gains at "
+    f"most ([Wikipedia]({WIKI_CITE[1]})).\n\n"
     "In short: Dvorak may need less finger movement, but there is no solid evidence that it is "
     "much faster, and switching has a real cost for a trained typist."
 )
 
 STEPS = [
     # The model decides: a question it answers itself...
-    reply(
-        reasoning(tokens=64),
-        text("Q, W, E, R, T and Y: the first six letters of the top letter row, from the left."),
-    ),
+    reply(text("Q, W, E, R, T and Y: the first six letters of the top letter row, from the left.")),
     # ... and one for which it calls deep_research
-    reply(reasoning(tokens=128), function_call("deep_research", {"question": QUESTION})),
-    # Inside deep_research: the deep research model, in background mode
+    reply(function_call("deep_research", {"question": QUESTION})),
+    # Inside deep_research: the research model, high effort, web search, in background mode
     reply(
-        reasoning(tokens=3840),
+        reasoning(tokens=1280),
         web_search("Dvorak Simplified Keyboard patent 1936 Dealey"),
+        reasoning(tokens=896),
         web_search("US Navy Dvorak typing experiment 1944"),
-        reasoning(tokens=5120),
+        reasoning(tokens=1152),
         web_search("Paul David Clio and the Economics of QWERTY 1985"),
+        reasoning(tokens=1024),
         web_search("Liebowitz Margolis The Fable of the Keys Navy study"),
-        reasoning(tokens=6400),
+        reasoning(tokens=1408),
         web_search("Earle Strong 1956 General Services Administration Dvorak study"),
+        reasoning(tokens=896),
         web_search("Dvorak versus QWERTY typing speed comparison"),
-        reasoning(tokens=8192),
-        text(
-            REPORT,
-            citations=[
-                (
-                    "patented the Dvorak Simplified Keyboard in 1936",
-                    WIKI,
-                    "Dvorak keyboard layout - Wikipedia",
-                ),
-                (
-                    "made QWERTY the classic example of an inferior standard kept in place by "
-                    "lock-in",
-                    DAVID,
-                    "Clio and the Economics of QWERTY",
-                ),
-                (
-                    "repay its cost within ten days of full-time work",
-                    DAVID,
-                    "Clio and the Economics of QWERTY",
-                ),
-                ("they questioned how the tests were done", FABLE, "The Fable of the Keys"),
-                (
-                    "retraining government typists on Dvorak did not pay off",
-                    FABLE,
-                    "The Fable of the Keys",
-                ),
-                (
-                    "Later comparisons give mixed results",
-                    WIKI,
-                    "Dvorak keyboard layout - Wikipedia",
-                ),
-            ],
-        ),
-        usage={"input_tokens": 39_804, "input_tokens_details": {"cached_tokens": 14_336}},
-        background=["queued"] * 2 + ["in_progress"] * 38 + ["completed"],
+        reasoning(tokens=3840),
+        text(REPORT, citations=[WIKI_CITE, DAVID_CITE, FABLE_CITE, WIKI_CITE]),
+        usage={"input_tokens": 33_417, "input_tokens_details": {"cached_tokens": 10_240}},
+        background=["queued"] * 2 + ["in_progress"] * 18 + ["completed"],
     ),
     # The model's answer, from the research it asked for
-    reply(reasoning(tokens=96), text(ANSWER)),
+    reply(text(ANSWER)),
+    # The same loop without stored state: low effort, so the model reasons before its calls...
+    reply(
+        reasoning(tokens=192),
+        function_call("qwerty_rows", {"word": "pewter"}),
+        function_call("qwerty_rows", {"word": "quip"}),
+    ),
+    # ... and again before its answer, given the history with its own reasoning item
+    reply(
+        reasoning(tokens=128),
+        text(
+            "Yes, both: every letter of **pewter** (p, e, w, t, e, r) and of **quip** (q, u, i, p) "
+            "is on the top row."
+        ),
+    ),
     # Several calls in one turn...
     reply(
-        reasoning(tokens=96),
         function_call("qwerty_rows", {"word": "typewriter"}),
         function_call("qwerty_rows", {"word": "proprietor"}),
         function_call("qwerty_rows", {"word": "keyboard"}),
@@ -127,7 +130,7 @@ STEPS = [
         function_call("qwerty_rows", {"word": "R2-D2"}),
         function_call("qwerty_rows", {"word": "salad"}),
     ),
-    reply(reasoning(tokens=80), function_call("qwerty_rows", {"word": "RD"})),
+    reply(function_call("qwerty_rows", {"word": "RD"})),
     reply(
         text(
             "**flask** and **salad** can: every one of their letters is on the home row. "
