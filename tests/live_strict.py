@@ -13,6 +13,12 @@ from typing import Any
 
 import openai
 from openai.types import ErrorObject
+from openai.types.conversations import (
+    Conversation,
+    ConversationDeletedResource,
+    ConversationItem,
+    ConversationItemList,
+)
 from openai.types.responses import (
     CompactedResponse,
     InputTokenCountResponse,
@@ -33,6 +39,10 @@ KINDS: dict[str, Any] = {
     "response.input_items": ResponseItemList,
     "response.input_tokens": InputTokenCountResponse,
     "response.compaction": CompactedResponse,
+    "conversation": Conversation,
+    "conversation.deleted": ConversationDeletedResource,
+    "conversation.items": ConversationItemList,
+    "conversation.item": ConversationItem,
 }
 _adapters: dict[Any, TypeAdapter] = {}
 
@@ -69,6 +79,12 @@ def validate(answer: Any) -> None:
     elif answer.kind == "error":
         assert set(answer.body["error"]) == {"message", "type", "param", "code"}
         strict(ErrorObject, answer.body["error"])
+    elif answer.kind == "response.deleted":
+        assert answer.body == {
+            "id": answer.body["id"],
+            "object": "response.deleted",
+            "deleted": True,
+        }
     elif answer.kind == "response.compaction":
         rest, users = compacted_user_messages(answer.body)
         for user in users:
