@@ -30,7 +30,9 @@ Routes are served under ``/v1``, ``/openai/v1`` (Azure v1) and ``/openai`` (the 
 deterministic: the same script gives byte-identical bodies on every run.
 
 Run ``python -m fake_api scenarios/NN_name.py`` (from the repository root) to serve a scenario
-file's ``STEPS`` until interrupted; it prints the base URL on its first line of output.
+file's ``STEPS`` until interrupted; it prints the base URL on its first line of output. A scenario
+may also set ``SERVER = {"seed": "NN_name", "live_shapes": True}``: options for the server, which
+``make illustrate`` passes on too (its own seed keeps the recording's ids apart from every other).
 
 The modules, one job each:
 
@@ -38,6 +40,12 @@ The modules, one job each:
   script (``reply()``, ``error()``, ``hang()``, ``cut_stream()``, ``disconnect()``);
 - ``bodies``: response bodies, token usage, input items and list pages, built from a step and a
   request; ``events``: the server-sent events of a response;
+- ``formats``: response formats (``text.format``): the echo, the API's rules for ``json_schema``
+  (strict mode) and ``json_object``, and the check that a scripted answer has the shape asked for;
+- ``reasoning``: reasoning settings (each model's default effort and the efforts it takes, the
+  settings echoed) and the rules for reasoning items sent back as input (``store=False``);
+- ``live``: the shapes the live API sends today, written when the server is started with
+  ``live_shapes=True`` (dated snapshots, token-sized obfuscated deltas, ``phase``, ...);
 - ``state``: what the server holds (the script, responses and background progress,
   conversations, items) and its deterministic ids and clock;
 - ``routing`` and ``routes/``: the table of (method, path pattern, handler), one module a
@@ -59,9 +67,11 @@ from .steps import (
     cut_stream,
     disconnect,
     error,
+    find_in_page,
     function_call,
     hang,
     image_generation,
+    open_page,
     reasoning,
     refusal,
     reply,
@@ -77,9 +87,11 @@ __all__ = [
     "cut_stream",
     "disconnect",
     "error",
+    "find_in_page",
     "function_call",
     "hang",
     "image_generation",
+    "open_page",
     "reasoning",
     "refusal",
     "reply",

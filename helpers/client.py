@@ -20,9 +20,10 @@ import openai
 from . import config
 from .errors import RecordingError, SetupError
 from .faults import install_hook
+from .liveguard import LiveGuardTransport, network_transport
 from .recording import Recording, load, relative, write_atomic
 from .transport import MeteredTransport, RecordingTransport, ReplayTransport, unplayed_message
-from .usage import Meter
+from .usage import Meter, kernel_meter
 
 __all__ = ["connect", "model", "session_report", "current_session", "Session"]
 
@@ -97,7 +98,12 @@ def current_session() -> Session:
 def connect(notebook: str) -> openai.OpenAI:
     """Return an ``openai.OpenAI`` client for ``notebook`` (e.g. "01_basics") and print one line
     saying the mode, the provider and why. The notebook names itself because a kernel cannot
-    reliably know which notebook it runs."""
+    reliably know which notebook it runs.
+
+    Live, the client waits at most ``TUTORIAL_CONNECT_TIMEOUT`` (10 s) to connect and
+    ``TUTORIAL_TIMEOUT`` (120 s) for an answer or between two events of a stream, once, without
+    retrying (helpers/liveguard.py); ``client.with_options(timeout=...)`` changes that for a call.
+    The budget meter belongs to the kernel: calling ``connect`` again keeps its counts."""
     global _session
     # First, so that even a set-up error below reaches a notebook as one clear message.
     install_hook()
@@ -107,7 +113,7 @@ def connect(notebook: str) -> openai.OpenAI:
     provider = None if explicit_replay else config.detect_provider()
     mode, reason = config.resolve_mode(provider)
     path = config.recordings_dir() / f"{notebook}.json"
-    meter = Meter.from_env()
+    meter = kernel_meter(live=mode != "replay")
     session = Session(notebook, mode, reason, provider, path, meter)
 
     if mode == "replay":
@@ -126,7 +132,7 @@ def connect(notebook: str) -> openai.OpenAI:
                 f"TUTORIAL_MODE={mode} needs credentials, and none are set. "
                 f"{config.HOW_TO_GO_LIVE} Replay needs no key: unset TUTORIAL_MODE."
             )
-        inner = httpx2.HTTPTransport()
+        inner = LiveGuardTransport(network_transport(provider.base_url))
         if mode == "record":
             if not os.environ.get("TUTORIAL_RECORD_TO"):
                 raise SetupError(
@@ -156,6 +162,8 @@ def connect(notebook: str) -> openai.OpenAI:
         api_key=provider.api_key if provider and session.live else REPLAY_API_KEY,
         base_url=provider.base_url if provider and session.live else None,
         http_client=httpx2.Client(transport=metered),
+        # Live: limits fit for a lesson (helpers/liveguard.py enforces them, once, no retry).
+        timeout=config.request_timeout() if session.live else openai.DEFAULT_TIMEOUT,
     )
     _session = session
     session._report()
@@ -216,6 +224,8 @@ def session_report() -> None:
         f"({t['reasoning_tokens']:,} reasoning) over {t['responses']} "
         f"response{'' if t['responses'] == 1 else 's'}"
     )
+    if t["unknown_usage"]:
+        print(unknown_usage_note(t["unknown_usage"]))
     if session.replay:
         recorded = len(session.replay.played)
         every = (
@@ -224,3 +234,13 @@ def session_report() -> None:
             else f"All {recorded} recorded requests were"
         )
         print(unplayed_message(session.replay) or f"{every} replayed.")
+
+
+def unknown_usage_note(count: int) -> str:
+    """What the totals above leave out: model requests whose answers never told their tokens."""
+    requests = "1 model request" if count == 1 else f"{count} model requests"
+    return (
+        f"The tokens of {requests} are not known (a stream closed before its end, a background "
+        "job cancelled or not polled to its end, or a request that got no answer): they are not "
+        "in these totals, nor in what TUTORIAL_MAX_TOKENS counts."
+    )

@@ -27,7 +27,7 @@ from typing import Any
 import openai
 
 from .config import KEY_VARIABLES, printable_url
-from .errors import TutorialError
+from .errors import AnswerTimeout, TutorialError, UnreadableAnswer
 
 __all__ = ["explain", "what_to_do", "install_hook", "HOOKED"]
 
@@ -97,12 +97,17 @@ def explain(err: BaseException | Any) -> str:
 def _diagnose(err: openai.APIError, w: _Where) -> tuple[str, str]:
     if isinstance(err, openai.APIStatusError):
         return _status(err, w)
+    if isinstance(err, AnswerTimeout):
+        return _answer_timeout(err, w)
+    if isinstance(err, UnreadableAnswer):
+        return _unreadable(err, w)
     if isinstance(err, openai.APITimeoutError):
         return (
             f"No answer arrived from {w.label} in time: the request timed out{w.retried}.",
             "Run the cell again. Long jobs (deep research, high reasoning effort) belong in "
-            "background mode (notebook 05); to wait longer for one call, use "
-            "client.with_options(timeout=300).responses.create(...). If nothing ever answers, "
+            "background mode (notebook 05); to wait longer for one call, pass a timeout in "
+            "seconds longer than the one that passed: "
+            "client.with_options(timeout=...).responses.create(...). If nothing ever answers, "
             f"check your network and {w.address}. {OFFLINE}",
         )
     if isinstance(err, openai.APIConnectionError):
@@ -225,6 +230,79 @@ def _status(err: openai.APIStatusError, w: _Where) -> tuple[str, str]:
     return (
         f"{w.label} answered HTTP {code} instead of a response.",
         f"The server's message says why; change the request and run the cell again. {OFFLINE}",
+    )
+
+
+def _answer_timeout(err: AnswerTimeout, w: _Where) -> tuple[str, str]:
+    """A time limit of helpers/liveguard.py passed: what waited, how long, how to allow longer."""
+    limit = f"{err.limit:g}"
+    longer = f"{err.limit * 2:g}"
+    if err.phase == "connect":
+        return (
+            f"Could not connect to {w.label} within {limit} s: nothing accepted the connection "
+            "in time. The request was not sent.",
+            f"Check your network, proxy or firewall, and {w.address}; then run the cell again. "
+            f"On a slow network, allow longer with TUTORIAL_CONNECT_TIMEOUT={longer} in .env, "
+            f"{RESTART}. {OFFLINE}",
+        )
+    if err.phase == "send":
+        happened = f"The request could not be sent to {w.label} within {limit} s (a large upload?)."
+    elif err.phase == "stream" and err.trickle:
+        happened = (
+            f"The stream from {w.label} sent no event for {limit} s: only keep-alive comments or a "
+            "trickle of bytes arrived."
+        )
+    elif err.phase == "stream":
+        happened = f"The stream from {w.label} sent nothing for {limit} s."
+    elif err.trickle:
+        happened = (
+            f"The answer from {w.label} was still arriving after {limit} s: it came a few bytes "
+            "at a time."
+        )
+    else:
+        happened = f"{w.label} accepted the request but sent no answer within {limit} s."
+    resume = (
+        " A background job goes on without the stream: pick it up where it stopped with "
+        "client.responses.retrieve(id, stream=True, starting_after=N) (notebook 05)."
+        if err.phase == "stream"
+        else ""
+    )
+    return (
+        f"{happened} The request was not sent again.",
+        f"Run the cell again. If it keeps happening, check your network and {w.address}; a "
+        "proxy can hold a connection open without answering. To wait longer, set "
+        f"TUTORIAL_TIMEOUT={longer} in .env and restart the kernel, or for one call use "
+        f"client.with_options(timeout={longer}).responses.create(...). Long jobs (deep "
+        f"research, high reasoning effort) belong in background mode (notebook 05).{resume} "
+        f"{OFFLINE}",
+    )
+
+
+def _unreadable(err: UnreadableAnswer, w: _Where) -> tuple[str, str]:
+    """A 2xx answer the SDK cannot read (helpers/liveguard.py): what it was, and why that is."""
+    what = f"{err.what} titled '{err.title}'" if err.title else err.what
+    happened = f"{w.label} answered HTTP {err.status_code}, but with {what}, not an API answer."
+    if err.what == "an HTML page":
+        return (
+            f"{happened} A web page in place of the API is what a proxy, captive portal or "
+            "firewall sends (a login or block page), or a base URL that names a website.",
+            "Open any web page in a browser on this network and sign in if it asks; on a company "
+            "network, ask how to reach the API from Python (HTTPS_PROXY, and SSL_CERT_FILE for "
+            f"the proxy's certificate). Check {w.address}. {OFFLINE}",
+        )
+    if err.what.startswith("a plain body"):
+        return (
+            f"{w.label} answered HTTP {err.status_code} with a plain body, though the request "
+            "asked for a stream (stream=True): something on the way (a proxy that buffers, or a "
+            "server that does not stream) answered in one piece.",
+            f"Run the call without stream=True, or check {w.address} and what is in between. "
+            f"{OFFLINE}",
+        )
+    return (
+        happened,
+        f"Check {w.address}: it must be the API's base URL (ending in /v1). A compatible server "
+        "that answers like this is failing: its log says why. Run the cell again. "
+        f"{OFFLINE}",
     )
 
 
@@ -471,6 +549,8 @@ def _requested_model(err: openai.APIError) -> str | None:
 
 
 def _provider_said(err: openai.APIError) -> str | None:
+    if isinstance(err, UnreadableAnswer):
+        return None  # what it sent is described, not repeated (an HTML page, broken JSON)
     body = err.body
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         said = body["message"]
@@ -525,13 +605,14 @@ def _redact(text: str) -> str:
 
 
 def _public_name(etype: type[BaseException]) -> str:
-    """The name to catch it by: ``openai.BadRequestError``, ``helpers.ReplayMiss``."""
+    """The name to catch it by: ``openai.BadRequestError``, ``helpers.ReplayMiss``; for a private
+    subclass, the public class it extends (``AnswerTimeout`` is an ``openai.APITimeoutError``)."""
     import helpers
 
-    name = etype.__name__
-    for package in (openai, helpers):
-        if getattr(package, name, None) is etype:
-            return f"{package.__name__}.{name}"
+    for cls in etype.__mro__:
+        for package in (openai, helpers):
+            if getattr(package, cls.__name__, None) is cls:
+                return f"{package.__name__}.{cls.__name__}"
     return f"{etype.__module__}.{etype.__qualname__}"
 
 

@@ -7,8 +7,6 @@ the Responses API, and nothing about this course's notebooks.
 
 from fake_api import reply, text
 
-SERVER = {"live_shapes": True}
-
 STEPS = [
     # A first request: the one request of this notebook, so a learner sees replay (or live) work
     reply(

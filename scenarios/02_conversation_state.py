@@ -9,8 +9,6 @@ the server counts and compacts what it holds (fake_api.compaction).
 
 from fake_api import reply, text
 
-SERVER = {"live_shapes": True}
-
 STEPS = [
     # Stored responses: the first joke
     reply(text("Why do programmers prefer dark mode? Because light attracts bugs.")),

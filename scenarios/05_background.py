@@ -3,17 +3,15 @@
 Served by fake_api and captured by `make illustrate NB=notebooks/05_background.ipynb`.
 A background step lists the status each poll sees (the create answers the first). The fake server
 dates a response's completed_at from its output tokens (about one second per 60), so the research
-job, gpt-5.5 at high effort with some 15,000 reasoning tokens, ran for four minutes and a
-quarter: 26 polls at the notebook's ten-second interval. Its report cites as live answers do: an
-inline Markdown link after the passage, `([site](url?utm_source=openai))`, each link the span of
-its url_citation.
+job (gpt-5.5 at high effort, with web search), with some 30,000 reasoning tokens, ran for about
+eight and a half minutes: 51 polls at the notebook's ten-second interval.
+
+In today's live shapes the requests that ask gpt-5.4-mini for no reasoning effort have no reasoning
+item (its default effort, none, is assumed from gpt-5.4's); the max_output_tokens demo asks for
+medium effort, so its 16 tokens go to a reasoning item.
 """
 
-from urllib.parse import urlsplit
-
-from fake_api import reasoning, reply, text, web_search
-
-SERVER = {"live_shapes": True}
+from fake_api import find_in_page, open_page, reasoning, reply, text, web_search
 
 WIKI = "https://en.wikipedia.org/wiki/QWERTY"
 YASUOKA = "https://doi.org/10.14989/139379"
@@ -54,36 +52,23 @@ REPAIR_STORY = (
     "and read it twice on the step."
 )
 
-
-def cited(url: str, title: str) -> tuple[str, str, str]:
-    """A citation as live answers carry it: (the inline link, the tracked URL, the page title)."""
-    tracked = f"{url}?utm_source=openai"
-    site = urlsplit(url).hostname.removeprefix("www.")
-    return f"([{site}]({tracked}))", tracked, title
-
-
-ATLANTIC_CITE = cited(ATLANTIC, "The Lies You've Been Told About the Origin of the QWERTY Keyboard")
-WIKI_CITE = cited(WIKI, "QWERTY - Wikipedia")
-YASUOKA_CITE = cited(YASUOKA, "On the Prehistory of QWERTY")
-SMITHSONIAN_CITE = cited(SMITHSONIAN, "Fact of Fiction? The Legend of the QWERTY Keyboard")
-
 REPORT = (
     "**Short answer: probably not.** The story that Christopher Latham Sholes arranged the keys "
     "to slow typists down, so that the typebars of early machines would not jam, is widely "
     "repeated, but historians who went back to the patents and letters of the time describe a "
-    f"more tangled origin. {ATLANTIC_CITE[0]}\n\n"
+    "more tangled origin.\n\n"
     "**How the layout came about.** Sholes and his partners patented their type-writer in 1868 "
     "with a piano-style keyboard, and the arrangement changed from one prototype to the next. "
     "By April 1870 it had become a four-row, upper-case keyboard close to today's. In 1873 the "
     "manufacturing rights were sold to E. Remington and Sons, whose mechanics made the last "
-    f"adjustments; the layout in Sholes's 1878 patent is essentially QWERTY. {WIKI_CITE[0]}\n\n"
+    "adjustments; the layout in Sholes's 1878 patent is essentially QWERTY.\n\n"
     "**What the sources say about the slow-down story.** Koichi and Motoko Yasuoka trace the "
     "keyboard back to printing-telegraph instruments and argue that its early users, telegraph "
     "operators transcribing Morse code, shaped it: in American Morse, Z is easily confused with "
-    "SE, which helps explain why S sits next to both Z and E. They call the slow-down "
-    f"explanation nonsense. {YASUOKA_CITE[0]} Popular accounts also repeat two other stories, "
-    "that common letter pairs were split up to prevent jams, and that salesmen could type TYPE "
-    f"WRITER from the top row; the second is unsubstantiated. {SMITHSONIAN_CITE[0]}\n\n"
+    "SE, which helps explain why S sits next to both Z and E. They call the slow-down explanation "
+    "nonsense. Popular accounts also repeat two other stories, that common letter pairs were "
+    "split up to prevent jams, and that salesmen could type TYPE WRITER from the top row; the "
+    "second is unsubstantiated.\n\n"
     "**Conclusion.** Jamming was a real problem for early machines, and it shaped some choices, "
     "but there is no good evidence that the layout was designed to make typists slower. It grew "
     "out of telegraph equipment and years of trial and error, and it was fixed by the commercial "
@@ -91,9 +76,10 @@ REPORT = (
 )
 
 STEPS = [
-    # Starting a job; polling by hand (four polls). gpt-5.4-mini does not reason by default.
+    # Starting a job; polling by hand (four polls)
     reply(
-        text(STORY), background=["queued", "in_progress", "in_progress", "in_progress", "completed"]
+        text(STORY),
+        background=["queued", "in_progress", "in_progress", "in_progress", "completed"],
     ),
     # Waiting with wait(): high reasoning effort, about 35 seconds at 2-second polls
     reply(
@@ -117,28 +103,69 @@ STEPS = [
     reply(text("Ready.")),
     # Streaming a background job, losing the connection and resuming
     reply(text(REPAIR_STORY)),
-    # A long research job: gpt-5.5, high effort, web search, a reasoning item before each search
+    # A real long job: gpt-5.5 at high effort researching on the web
     reply(
-        reasoning(tokens=1536),
+        # A reasoning model browses: a reasoning item before each step (search, open a page,
+        # find words in it), as real traffic of reasoning models shows.
+        reasoning(tokens=2304),
         web_search("QWERTY keyboard layout origin Sholes 1868 1873"),
-        reasoning(tokens=1024),
+        reasoning(tokens=2304),
         web_search("QWERTY designed to slow down typists myth"),
-        reasoning(tokens=1792),
+        reasoning(tokens=2048),
         web_search("Yasuoka On the Prehistory of QWERTY telegraph Morse"),
-        reasoning(tokens=1280),
+        reasoning(tokens=1024),
+        open_page(YASUOKA),
+        reasoning(tokens=1024),
+        find_in_page(YASUOKA, "Morse"),
+        reasoning(tokens=2048),
         web_search("Sholes and Glidden Remington 1873 keyboard changes"),
-        reasoning(tokens=1536),
+        reasoning(tokens=2816),
         web_search("Smithsonian legend of the QWERTY keyboard"),
-        reasoning(tokens=1024),
+        reasoning(tokens=2816),
         web_search("QWERTY TYPE WRITER top row salesmen claim"),
-        reasoning(tokens=1280),
+        reasoning(tokens=3328),
         web_search("Sholes 1878 patent QWERTY keyboard"),
-        reasoning(tokens=1024),
+        reasoning(tokens=3328),
         web_search("The Atlantic origin of the QWERTY keyboard"),
-        reasoning(tokens=4096),
-        text(REPORT, citations=[ATLANTIC_CITE, WIKI_CITE, YASUOKA_CITE, SMITHSONIAN_CITE]),
-        usage={"input_tokens": 41_806, "input_tokens_details": {"cached_tokens": 12_288}},
-        background=["queued"] * 2 + ["in_progress"] * 24 + ["completed"],
+        reasoning(tokens=7168),
+        text(
+            REPORT,
+            citations=[
+                (
+                    "historians who went back to the patents and letters of the time",
+                    ATLANTIC,
+                    "The Lies You've Been Told About the Origin of the QWERTY Keyboard",
+                ),
+                (
+                    "By April 1870 it had become a four-row, upper-case keyboard close to today's",
+                    WIKI,
+                    "QWERTY - Wikipedia",
+                ),
+                (
+                    "the layout in Sholes's 1878 patent is essentially QWERTY",
+                    WIKI,
+                    "QWERTY - Wikipedia",
+                ),
+                (
+                    "which helps explain why S sits next to both Z and E",
+                    YASUOKA,
+                    "On the Prehistory of QWERTY",
+                ),
+                (
+                    "They call the slow-down explanation nonsense",
+                    YASUOKA,
+                    "On the Prehistory of QWERTY",
+                ),
+                (
+                    "salesmen could type TYPE WRITER from the top row",
+                    SMITHSONIAN,
+                    "Fact of Fiction? The Legend of the QWERTY Keyboard",
+                ),
+                ("the second is unsubstantiated", WIKI, "QWERTY - Wikipedia"),
+            ],
+        ),
+        usage={"input_tokens": 48_312, "input_tokens_details": {"cached_tokens": 17_920}},
+        background=["queued"] * 3 + ["in_progress"] * 48 + ["completed"],
     ),
     # Other ways to wait: an 8-hour completion window, cancelled while still queued
     reply(

@@ -1,27 +1,16 @@
 """What the illustrative recording of 06_tool_calling says: one step per create, in notebook order.
 
 Served by fake_api and captured by `make illustrate NB=notebooks/06_tool_calling.ipynb`.
+In today's live shapes the requests to gpt-5.4-mini ask for no reasoning effort, so their steps
+have no reasoning item (its default effort, none, is assumed from gpt-5.4's), except the stateless
+loop's, which ask for low effort and send their reasoning items back with the encrypted content.
 The notebook's Python functions really run while it is recorded: qwerty_rows computes its answers,
 and deep_research sends its own background request (step 3 here: gpt-5.5 at high effort with web
 search) and polls it with wait(). The fake server dates completed_at from the output tokens (about
-one second per 60), so that research job ran for about three minutes: 20 polls at ten seconds.
-gpt-5.4-mini does not reason unless a request sets an effort, so only the stateless loop, which
-does, has reasoning items (sent back with their encrypted content).
+one second per 60), so that research job ran for about seven minutes: 40 polls at ten seconds.
 """
 
-from urllib.parse import urlsplit
-
-from fake_api import function_call, reasoning, reply, text, web_search
-
-SERVER = {"live_shapes": True}
-
-
-def cited(url: str, title: str) -> tuple[str, str, str]:
-    """A citation as live answers carry it: (the inline link, the tracked URL, the page title)."""
-    tracked = f"{url}?utm_source=openai"
-    site = urlsplit(url).hostname.removeprefix("www.")
-    return f"([{site}]({tracked}))", tracked, title
-
+from fake_api import find_in_page, function_call, open_page, reasoning, reply, text, web_search
 
 WIKI = "https://en.wikipedia.org/wiki/Dvorak_keyboard_layout"
 DAVID = "https://www.jstor.org/stable/1805621"
@@ -32,40 +21,33 @@ QUESTION = (
     "studies, how they were run, and how economists and historians have judged them, with sources."
 )
 
-WIKI_CITE = cited(WIKI, "Dvorak keyboard layout - Wikipedia")
-DAVID_CITE = cited(DAVID, "Clio and the Economics of QWERTY")
-FABLE_CITE = cited(FABLE, "The Fable of the Keys")
-
 REPORT = (
     "**In brief.** The claim that Dvorak is much faster rests mainly on tests run under its "
     "inventor's supervision; later, independent work found small advantages at best.\n\n"
     "**The layout.** August Dvorak and William Dealey patented the Dvorak Simplified Keyboard in "
-    "1936. It puts the most used letters on the home row to cut finger travel. "
-    f"{WIKI_CITE[0]}\n\n"
+    "1936. It puts the most used letters on the home row to cut finger travel.\n\n"
     "**The case for Dvorak.** In 1985 the economist Paul David made QWERTY the classic example of "
     "an inferior standard kept in place by lock-in. His evidence was US Navy experiments of the "
     "1940s, reported to show that retraining typists on Dvorak would repay its cost within ten "
-    f"days of full-time work. {DAVID_CITE[0]}\n\n"
+    "days of full-time work.\n\n"
     "**The critique.** Stan Liebowitz and Stephen Margolis went back to the sources in 1990. The "
     "Navy tests had been run under the supervision of Dvorak himself, the Navy's expert on time "
     "and motion studies and the holder of the patent, and they questioned how the tests were "
     "done. They gave more weight to a 1956 study for the US General Services Administration, led "
-    "by Earle Strong, which found that retraining government typists on Dvorak did not pay off. "
-    f"{FABLE_CITE[0]}\n\n"
+    "by Earle Strong, which found that retraining government typists on Dvorak did not pay off.\n\n"
     "**Where that leaves it.** Later comparisons give mixed results: Dvorak reduces finger "
     "movement, but the measured speed gains are small, and for a trained typist the cost of "
-    f"switching is real. {WIKI_CITE[0]}"
+    "switching is real."
 )
 
 ANSWER = (
     "Not convincingly. The case for Dvorak rests mostly on US Navy tests from the 1940s, run under "
     "the supervision of August Dvorak himself; the economist Paul David cited them in 1985 as proof "
-    "that QWERTY survives only through lock-in "
-    f"([David, 1985]({DAVID_CITE[1]})). Stan Liebowitz and Stephen Margolis later questioned "
-    "those tests and pointed to a 1956 US General Services Administration study in which "
-    "retraining typists on Dvorak did not pay off "
-    f"([Liebowitz and Margolis, 1990]({FABLE_CITE[1]})). Later comparisons find modest gains at "
-    f"most ([Wikipedia]({WIKI_CITE[1]})).\n\n"
+    f"that QWERTY survives only through lock-in ([David, 1985]({DAVID})). Stan Liebowitz and "
+    "Stephen Margolis later questioned those tests and pointed to a 1956 US General Services "
+    "Administration study in which retraining typists on Dvorak did not pay off "
+    f"([Liebowitz and Margolis, 1990]({FABLE})). Later comparisons find modest gains at most "
+    f"([Wikipedia]({WIKI})).\n\n"
     "In short: Dvorak may need less finger movement, but there is no solid evidence that it is "
     "much faster, and switching has a real cost for a trained typist."
 )
@@ -75,24 +57,61 @@ STEPS = [
     reply(text("Q, W, E, R, T and Y: the first six letters of the top letter row, from the left.")),
     # ... and one for which it calls deep_research
     reply(function_call("deep_research", {"question": QUESTION})),
-    # Inside deep_research: the research model, high effort, web search, in background mode
+    # Inside deep_research: the research model (gpt-5.5, high effort, web search), in background
     reply(
-        reasoning(tokens=1280),
+        # A reasoning model browses: a reasoning item before each step (search, open a page,
+        # find words in it), as real traffic of reasoning models shows.
+        reasoning(tokens=1920),
         web_search("Dvorak Simplified Keyboard patent 1936 Dealey"),
-        reasoning(tokens=896),
+        reasoning(tokens=1920),
         web_search("US Navy Dvorak typing experiment 1944"),
-        reasoning(tokens=1152),
+        reasoning(tokens=2560),
         web_search("Paul David Clio and the Economics of QWERTY 1985"),
-        reasoning(tokens=1024),
+        reasoning(tokens=1280),
         web_search("Liebowitz Margolis The Fable of the Keys Navy study"),
-        reasoning(tokens=1408),
+        reasoning(tokens=640),
+        open_page(FABLE),
+        reasoning(tokens=640),
+        find_in_page(FABLE, "Strong"),
+        reasoning(tokens=3200),
         web_search("Earle Strong 1956 General Services Administration Dvorak study"),
-        reasoning(tokens=896),
+        reasoning(tokens=3200),
         web_search("Dvorak versus QWERTY typing speed comparison"),
-        reasoning(tokens=3840),
-        text(REPORT, citations=[WIKI_CITE, DAVID_CITE, FABLE_CITE, WIKI_CITE]),
-        usage={"input_tokens": 33_417, "input_tokens_details": {"cached_tokens": 10_240}},
-        background=["queued"] * 2 + ["in_progress"] * 18 + ["completed"],
+        reasoning(tokens=8192),
+        text(
+            REPORT,
+            citations=[
+                (
+                    "patented the Dvorak Simplified Keyboard in 1936",
+                    WIKI,
+                    "Dvorak keyboard layout - Wikipedia",
+                ),
+                (
+                    "made QWERTY the classic example of an inferior standard kept in place by "
+                    "lock-in",
+                    DAVID,
+                    "Clio and the Economics of QWERTY",
+                ),
+                (
+                    "repay its cost within ten days of full-time work",
+                    DAVID,
+                    "Clio and the Economics of QWERTY",
+                ),
+                ("they questioned how the tests were done", FABLE, "The Fable of the Keys"),
+                (
+                    "retraining government typists on Dvorak did not pay off",
+                    FABLE,
+                    "The Fable of the Keys",
+                ),
+                (
+                    "Later comparisons give mixed results",
+                    WIKI,
+                    "Dvorak keyboard layout - Wikipedia",
+                ),
+            ],
+        ),
+        usage={"input_tokens": 39_804, "input_tokens_details": {"cached_tokens": 14_336}},
+        background=["queued"] * 2 + ["in_progress"] * 38 + ["completed"],
     ),
     # The model's answer, from the research it asked for
     reply(text(ANSWER)),

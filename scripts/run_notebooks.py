@@ -108,6 +108,15 @@ def per_learner(rows: list[tuple[str, dict]], totals: dict[str, int], replayed: 
             f"{by_requests[1].get('model_requests', 0):,} model requests ({by_requests[0]}) "
             f"and {tokens(by_tokens[1]):,} tokens ({by_tokens[0]})."
         )
+    unknown = [(name, usage["unknown_usage"]) for name, usage in rows if usage.get("unknown_usage")]
+    if unknown:
+        count = sum(n for _, n in unknown)
+        lines.append(
+            f"The tokens of {count} model request{'' if count == 1 else 's'} "
+            f"({', '.join(name for name, _ in unknown)}) are not known (a stream closed before its "
+            "end, a background job cancelled or not polled to its end, or a request that got no "
+            "answer): the totals above leave them out."
+        )
     return "\n".join(lines)
 
 

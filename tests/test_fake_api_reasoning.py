@@ -8,6 +8,8 @@ strictly (live_strict.py)."""
 
 from __future__ import annotations
 
+import string
+
 import openai
 import pytest
 from live_strict import MODEL, client_for, last_body, live_servers
@@ -119,6 +121,9 @@ def test_encrypted_content_when_included_and_partial_when_announced(serve) -> No
         for kind in ("response.output_item.added", "response.output_item.done")
     )
     assert done["encrypted_content"] == final.output[0].encrypted_content
+    sealed = done["encrypted_content"]  # shaped like a live one: a long Fernet token
+    assert sealed.startswith("gAAAAAB") and sealed.endswith("=") and len(sealed) > 1000
+    assert set(sealed[:-1]) <= set(string.ascii_letters + string.digits + "-_")
     assert added["encrypted_content"] and added["encrypted_content"] != done["encrypted_content"]
     assert all("obfuscation" in e for e in events if e["type"].endswith(".delta"))
 

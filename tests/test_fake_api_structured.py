@@ -67,6 +67,8 @@ def test_json_schema_is_echoed_as_the_live_api_echoes_it(serve) -> None:
     assert body["model"] == "gpt-5.4-mini-2026-03-17" and body["top_p"] == 0.98
     assert body["output"][0]["phase"] == "final_answer"
     assert body["billing"] == {"payer": "developer"}
+    assert body["frequency_penalty"] == body["presence_penalty"] == 0.0
+    assert body["tool_usage"]["web_search"] == {"num_requests": 0}
     # The schema is read by the model: it costs input tokens.
     assert response.usage.input_tokens > 20
 
@@ -239,3 +241,19 @@ def test_conforms_follows_refs_and_unions() -> None:
     assert conforms(json.loads(GOOD), schema, schema) == ""
     assert "matches no branch" in conforms({**json.loads(GOOD), "version": 2}, schema, schema)
     assert "is not one of" in conforms({**json.loads(GOOD), "severity": "medium"}, schema, schema)
+
+
+def test_without_live_shapes_the_first_shapes_stay() -> None:
+    """The recordings of 00-06 were made without live_shapes: their bodies and streams must come
+    out as before, whatever live_shapes adds."""
+    with FakeResponsesServer([reply(text("One two three four five."))]) as server:
+        with client_for(server).responses.stream(model=MODEL, input="Count") as stream:
+            stream.get_final_response()
+        events = server.answers[-1].events
+    final = events[-1]["response"]
+    assert final["model"] == MODEL and final["top_p"] == 1.0
+    assert not {"billing", "tool_usage", "frequency_penalty"} & set(final)
+    assert "phase" not in final["output"][0]
+    deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    assert [d["delta"] for d in deltas] == ["One two three", " four five."]  # three words each
+    assert not any("obfuscation" in d for d in deltas)
