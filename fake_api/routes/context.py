@@ -55,6 +55,7 @@ def compact(call: Call) -> Json:
     with state.lock:
         window = _window(call)
         created_at = state.tick(0)
+        state.new_response_ids()  # live ids: the compaction and its item share a prefix
         resp_id = state.new_id("resp", created_at)
         output, replaced = compaction.compact_window(state, window, created_at, items_tokens)
         input_tokens = input_tokens_of(body, window)
