@@ -467,12 +467,13 @@ def test_every_page_declares_a_favicon_the_site_has(site):
 
 def test_worked_answers_open_only_when_asked_for(site, server, browser):
     """Each worked answer is hidden when its page loads and shown by its toggle."""
+    base, _ = server
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
     problems = []
     for name in built_notebooks(site):
         rel = f"notebooks/{name[:-6]}.html"
-        page.goto(server + rel, wait_until="load")
+        page.goto(base + rel, wait_until="load")
         toggles = page.locator("div.cell.tag_hide-output details.hide")
         if not toggles.count():
             problems.append(f"{rel}: no worked answer behind a toggle")
