@@ -11,6 +11,7 @@ import runpy
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from . import FakeResponsesServer
 from .steps import Step
@@ -21,12 +22,19 @@ def load_scenario(path: str) -> list[Step]:
     return load_scenario_and_options(path)[0]
 
 
-def load_scenario_and_options(path: str) -> tuple[list[Step], dict]:
-    """The ``STEPS`` of a scenario file and its ``SERVER`` options (``seed``, ``live_shapes``)."""
-    namespace = runpy.run_path(path)
+def load_scenario_and_options(path: str | Path) -> tuple[list[Step], dict]:
+    """The ``STEPS`` of a scenario file and the options to serve it with: an illustration's
+    defaults (today's live shapes, and the file's own name as the seed, so that no two notebooks
+    share an id), with the file's ``SERVER`` dict over them. ``make illustrate`` and this command
+    both serve a scenario with exactly these."""
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f"No scenario at {path}: write it with STEPS = [...]")
+    namespace = runpy.run_path(str(path))
     if "STEPS" not in namespace:
         raise SystemExit(f"{path} defines no STEPS list")
-    return list(namespace["STEPS"]), dict(namespace.get("SERVER") or {})
+    options = {"seed": path.stem, "live_shapes": True, **(namespace.get("SERVER") or {})}
+    return list(namespace["STEPS"]), options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,15 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--expect-key", default=None)
     parser.add_argument("--event-delay", type=float, default=0.0)
-    parser.add_argument(
-        "--live-shapes",
-        action="store_true",
-        help="answer with the shapes the live API sends today (fake_api.live)",
-    )
     args = parser.parse_args(argv)
     steps, options = load_scenario_and_options(args.scenario)
-    if args.live_shapes:
-        options["live_shapes"] = True
     server = FakeResponsesServer(
         steps,
         expect_key=args.expect_key,

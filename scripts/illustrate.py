@@ -10,7 +10,6 @@ is marked `"source": "illustrative"` and the docs say so. Anyone with a key repl
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -21,21 +20,13 @@ sys.path.insert(0, str(REPO))  # fake_api and helpers live at the repository roo
 from record import record  # noqa: E402
 
 from fake_api import FakeResponsesServer  # noqa: E402
+from fake_api.__main__ import load_scenario_and_options  # noqa: E402
 
 
 def load_scenario(name: str) -> tuple[list, dict]:
-    """The scenario's ``STEPS``, and its options for FakeResponsesServer: what its ``SERVER``
-    says (``seed``, ``live_shapes``, ...) over the defaults of an illustration, which are today's
-    live shapes and a seed of the notebook's own name, so that no two notebooks share an id."""
-    path = REPO / "scenarios" / f"{name}.py"
-    if not path.exists():
-        raise SystemExit(
-            f"No scenario for {name}: write {path.relative_to(REPO)} with STEPS = [...]"
-        )
-    spec = importlib.util.spec_from_file_location(f"scenario_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.STEPS, {"seed": name, "live_shapes": True, **getattr(module, "SERVER", {})}
+    """The scenario's ``STEPS`` and the options to serve it with (fake_api's own loader, so that
+    ``python -m fake_api scenarios/NN_name.py`` serves it exactly as an illustration does)."""
+    return load_scenario_and_options(REPO / "scenarios" / f"{name}.py")
 
 
 def illustrate(notebook: Path) -> int:

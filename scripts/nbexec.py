@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import os
 import re
 import signal
@@ -263,6 +264,14 @@ def merge_streams(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _text(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "".join(value)
+
+
+def course_kernelspec() -> dict[str, str]:
+    """The kernelspec of the course's kernel, as `make venv` installs it (``python3`` in this
+    Python's prefix): what every notebook stores, so that JupyterLab opens it unchanged."""
+    path = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    return {"display_name": spec["display_name"], "language": spec["language"], "name": "python3"}
 
 
 def failing_cell(nb: nbformat.NotebookNode) -> int | None:

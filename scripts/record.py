@@ -44,7 +44,14 @@ sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbform
 import nbformat  # noqa: E402
 import record_guard as guard  # noqa: E402
 import secret_search  # noqa: E402
-from nbexec import FRESH_CLONE, REPO, Execution, failing_cell, merge_streams  # noqa: E402
+from nbexec import (  # noqa: E402
+    FRESH_CLONE,
+    REPO,
+    Execution,
+    course_kernelspec,
+    failing_cell,
+    merge_streams,
+)
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
@@ -222,6 +229,7 @@ def _record(
         return fail(f"replay left recorded requests unused: {report['unplayed']}", notebook, target)
 
     _keep_date(recording, target, name)
+    replay.notebook.metadata["kernelspec"] = course_kernelspec()
     stored = nbformat.writes(merge_streams(replay.notebook)) + "\n"
     files = {target: recording.to_json(), notebook: stored}
     leaked = secret_search.check(files)  # a key, id, host or password this run knows

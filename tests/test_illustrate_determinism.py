@@ -108,3 +108,14 @@ def test_a_recording_whose_exchanges_changed_is_dated_the_day_it_was_made(tmp_pa
     fresh = Recording({**meta, "recorded_at": "2026-12-02"}, [exchange])
     _keep_date(fresh, tmp_path / "none.json", "none")
     assert fresh.meta["recorded_at"] == "2026-12-02"
+
+
+def test_a_recorded_notebook_stores_the_course_kernel(notebook, monkeypatch):
+    """A notebook written with another kernelspec (here plain "Python 3") is stored with the
+    course's, so that JupyterLab opens it without marking it modified."""
+    from nbexec import course_kernelspec
+
+    illustrate(notebook, monkeypatch)
+    stored = nbformat.read(notebook, as_version=4).metadata["kernelspec"]
+    assert stored == course_kernelspec()
+    assert stored["display_name"] != "Python 3"  # the kernel make venv installs is named for us

@@ -30,12 +30,20 @@ def seeded() -> list[str]:
     return names
 
 
-def test_both_ways_of_serving_a_scenario_read_its_server_options() -> None:
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in (REPO / "scenarios").glob("[0-9][0-9]_*.py"))
+)
+def test_both_ways_of_serving_a_scenario_serve_it_alike(name: str) -> None:
+    steps, options = load_scenario(name)
+    cli_steps, cli_options = load_scenario_and_options(str(REPO / "scenarios" / f"{name}.py"))
+    assert cli_options == options and len(cli_steps) == len(steps)
+    # Every scenario is served in today's shapes, seeded by its own name unless it says otherwise.
+    assert {"seed": name, "live_shapes": True}.items() <= options.items()
+
+
+def test_a_scenario_s_server_options_reach_the_fake_server() -> None:
     steps, options = load_scenario("08_reasoning")
     assert options == {"seed": "08_reasoning", "live_shapes": True}
-    cli_steps, cli_options = load_scenario_and_options(str(REPO / "scenarios" / "08_reasoning.py"))
-    assert cli_options == options and len(cli_steps) == len(steps)
-    assert load_scenario("01_basics")[1] == {}  # a scenario without SERVER: the defaults
     with FakeResponsesServer([reply("x")], **options) as server:
         assert server.live_shapes and server.seed == "08_reasoning"
 
