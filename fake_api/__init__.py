@@ -49,7 +49,10 @@ The modules, one job each:
 - ``state``: what the server holds (the script, responses and background progress,
   conversations, items) and its deterministic ids and clock;
 - ``routing`` and ``routes/``: the table of (method, path pattern, handler), one module a
-  resource family (``routes/responses.py``, ``routes/conversations.py``);
+  resource family (``routes/responses.py``, ``routes/context.py`` for counting input tokens and
+  compacting, ``routes/conversations.py``);
+- ``compaction``: the compacted window and its ``compaction`` item, and ``context_management``
+  on a create;
 - ``server``: the HTTP server (``FakeResponsesServer``), its headers, auth and answers;
 - ``live``: the live API's shapes today (``live_shapes=True``), those the SDK's types do not expect
   (``cache_write=False``, the error event of ``reply(error_event=True)``);

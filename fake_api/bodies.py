@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import formats, live, reasoning
+from . import compaction, formats, live, reasoning
 from .errors import ApiError
 from .events import events_of
 from .state import State, StoredResponse
@@ -72,7 +72,12 @@ def build_response(
     created_at = state.tick(0)
     resp_id = state.new_id("resp", created_at)
     input_items = input_to_items(state, body.get("input"), created_at)
+    seen = compaction.latest_window(history) + input_items
     output, reasoning_tokens = [], 0
+    limit = compaction.threshold(body)
+    if limit is not None and input_tokens_of(body, seen) > limit:
+        seen, _ = compaction.compact_window(state, seen, created_at, items_tokens)
+        output.append(seen[-1])  # the server compacted first: the output starts with the item
     for item in step.items:
         rendered, tokens = render_item(state, item, created_at, include, summaries, live_shapes)
         output.append(rendered)
@@ -84,7 +89,7 @@ def build_response(
                 break
 
     formats.check_answer(body, message_texts(output), step.status)
-    usage = usage_of(body, history + input_items, output, reasoning_tokens)
+    usage = usage_of(body, seen, output, reasoning_tokens)
     if step.usage:
         before = usage["output_tokens_details"]["reasoning_tokens"]
         usage = merge(usage, step.usage)
@@ -202,12 +207,23 @@ def echo_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     return tool
 
 
+def items_tokens(items: Iterable[Mapping[str, Any]]) -> int:
+    """The tokens a model reads for these input or output items."""
+    return sum(
+        3 + sum(count_tokens(s) for s in strings(item)) + compaction.read_tokens(item)
+        for item in items
+    )
+
+
+def input_tokens_of(req: Mapping[str, Any], seen: list[dict]) -> int:
+    """The input tokens of a request whose model reads ``seen`` (history, then input)."""
+    return usage_of(dict(req), seen, [], 0)["input_tokens"]
+
+
 def usage_of(
     req: dict, seen: list[dict], output: list[dict], reasoning_tokens: int
 ) -> dict[str, Any]:
-    input_tokens = 4 + count_tokens(req.get("instructions") or "")
-    for item in seen:
-        input_tokens += 3 + sum(count_tokens(s) for s in strings(item))
+    input_tokens = 4 + count_tokens(req.get("instructions") or "") + items_tokens(seen)
     if req.get("tools"):
         input_tokens += count_tokens(json.dumps(req["tools"]))
     fmt = (req.get("text") or {}).get("format") or {}
@@ -219,6 +235,7 @@ def usage_of(
     for item in output:
         if item["type"] != "reasoning":
             output_tokens += sum(count_tokens(s) for s in strings(item))
+            output_tokens += compaction.read_tokens(item)
     return {
         "input_tokens": input_tokens,
         "input_tokens_details": {"cache_write_tokens": 0, "cached_tokens": 0},

@@ -181,6 +181,8 @@ def _fields(value: dict[str, Any], model: _Model, where: str) -> str | None:
 # so that each is imported only when a recording holds that route (conversations take 20 ms).
 ROUTES = (
     ("POST", r"/responses", "responses", "Response"),
+    ("POST", r"/responses/compact", "responses", "CompactedResponse"),
+    ("POST", r"/responses/input_tokens", "responses", "InputTokenCountResponse"),
     ("GET", r"/responses/[^/]+", "responses", "Response"),
     ("POST", r"/responses/[^/]+/cancel", "responses", "Response"),
     ("DELETE", r"/responses/[^/]+", None, None),  # the SDK reads no body

@@ -31,7 +31,15 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .recording import Recording
 
-__all__ = ["Review", "review", "problems", "event_classes", "LIVE_ONLY_FIELDS", "LIVE_SHAPES"]
+__all__ = [
+    "Review",
+    "review",
+    "problems",
+    "event_classes",
+    "compacted_user_messages",
+    "LIVE_ONLY_FIELDS",
+    "LIVE_SHAPES",
+]
 
 # Sent by the live API, not declared by the pinned SDK's types (seen in ../shared/real-traffic):
 # in every response body (store, billing, the two penalties), on Azure (content_filters), on
@@ -71,10 +79,17 @@ def _routes() -> list[tuple[str, re.Pattern[str], Any]]:
         ConversationDeletedResource,
         ConversationItemList,
     )
-    from openai.types.responses import Response, ResponseItemList
+    from openai.types.responses import (
+        CompactedResponse,
+        InputTokenCountResponse,
+        Response,
+        ResponseItemList,
+    )
 
     return [
         ("POST", re.compile(r"/responses"), Response),
+        ("POST", re.compile(r"/responses/compact"), CompactedResponse),
+        ("POST", re.compile(r"/responses/input_tokens"), InputTokenCountResponse),
         ("GET", re.compile(r"/responses/[^/]+"), Response),
         ("POST", re.compile(r"/responses/[^/]+/cancel"), Response),
         ("DELETE", re.compile(r"/responses/[^/]+"), None),  # the SDK reads no body
@@ -214,6 +229,24 @@ def _error_codes() -> set[str]:
     return _literals(ResponseError.model_fields["code"].annotation)
 
 
+def compacted_user_messages(body: Any) -> tuple[Any, list[Any]]:
+    """A compacted window (``POST /responses/compact``) split in two: the body without its user
+    messages, and those messages. The SDK's docstring says the window is "all user messages,
+    followed by a single compaction item", but its output type takes only assistant messages, so
+    the user messages are checked as the input message items they are."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), list):
+        return body, []
+    users = [
+        item
+        for item in body["output"]
+        if isinstance(item, dict)
+        and item.get("type") == "message"
+        and item.get("role") != "assistant"
+    ]
+    rest = [item for item in body["output"] if not any(item is user for user in users)]
+    return {**body, "output": rest}, users
+
+
 def _event_shapes(data: dict[str, Any], number: int, found: set[str]) -> dict[str, Any]:
     data = copy.deepcopy(data)
     if "sequence_number" not in data:
@@ -345,6 +378,14 @@ def review(recording: Recording) -> Review:
             _live_shapes(data, shapes)
             for shape in sorted(shapes):
                 found.note(place, shape)
+            if kinds[0].__name__ == "CompactedResponse":
+                from openai.types.responses import ResponseInputMessageItem
+
+                data, users = compacted_user_messages(data)
+                for n, user in enumerate(users):
+                    _checked(
+                        found, ResponseInputMessageItem, user, f"{where} user message {n}", place
+                    )
             _checked(found, kinds[0], data, where, place)
     return found.review()
 

@@ -3,7 +3,8 @@
 Served by fake_api and captured by `make illustrate NB=notebooks/02_conversation_state.ipynb`.
 Retrieve, input items, delete and conversations are answered from the server's own state, and so are
 the two creates the API refuses (continuing an unstored response, and `conversation` together with
-`previous_response_id`): they take no step.
+`previous_response_id`): they take no step. Counting input tokens and compacting take none either:
+the server counts and compacts what it holds (fake_api.compaction).
 """
 
 from fake_api import reply, text
@@ -41,6 +42,20 @@ STEPS = [
     ),
     reply(
         text("If they have eggs, twelve:\nthe program runs as written,\nloaves fill the kitchen.")
+    ),
+    # Managing a long context: the next turn, sent with context_management (below its threshold)
+    reply(
+        text(
+            "He was asked to buy one loaf and, if there were eggs, twelve, so he came home with "
+            "twelve loaves, because he did exactly what the words said."
+        )
+    ),
+    # ... and the same question, stateless, from the compacted window
+    reply(
+        text(
+            "The programmer was told to get twelve if there were eggs, and he got twelve loaves of "
+            "bread instead of twelve eggs, which is silly because he only followed the words."
+        )
     ),
     # What carries over: instructions on the first turn only
     reply(

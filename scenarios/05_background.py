@@ -2,12 +2,13 @@
 
 Served by fake_api and captured by `make illustrate NB=notebooks/05_background.ipynb`.
 A background step lists the status each poll sees (the create answers the first). The fake server
-dates a response's completed_at from its output tokens (about one second per 60), so the deep
-research job, with some 30,000 reasoning tokens, ran for about eight and a half minutes: 51 polls at
-the notebook's ten-second interval.
+dates a response's completed_at from its output tokens (about one second per 60), so the research
+job (gpt-5.5 at high effort, with web search), with some 30,000 reasoning tokens, ran for about
+eight and a half minutes: 51 polls at the notebook's ten-second interval.
 
 In today's live shapes the requests that ask gpt-5.4-mini for no reasoning effort have no reasoning
-item (its default effort, none, is assumed from gpt-5.4's).
+item (its default effort, none, is assumed from gpt-5.4's); the max_output_tokens demo asks for
+medium effort, so its 16 tokens go to a reasoning item.
 """
 
 from fake_api import find_in_page, open_page, reasoning, reply, text, web_search
@@ -86,12 +87,10 @@ STEPS = [
         text(PUZZLE),
         background=["queued", "queued"] + ["in_progress"] * 15 + ["completed"],
     ),
-    # When a job does not complete: 16 output tokens, all spent on reasoning. (The request asks
-    # for no effort, so no reasoning item: the tokens are billed as reasoning without one, as
-    # gpt-5.2's searches at effort none are in real traffic.)
+    # When a job does not complete: medium effort, 16 output tokens, all spent on reasoning
     reply(
+        reasoning(tokens=16),
         incomplete_reason="max_output_tokens",
-        usage={"output_tokens_details": {"reasoning_tokens": 16}},
         background=["queued", "in_progress", "incomplete"],
     ),
     # Cancelling: cancelled while still queued
@@ -104,7 +103,7 @@ STEPS = [
     reply(text("Ready.")),
     # Streaming a background job, losing the connection and resuming
     reply(text(REPAIR_STORY)),
-    # Deep research: a real long job
+    # A real long job: gpt-5.5 at high effort researching on the web
     reply(
         # A reasoning model browses: a reasoning item before each step (search, open a page,
         # find words in it), as real traffic of reasoning models shows.
@@ -167,5 +166,10 @@ STEPS = [
         ),
         usage={"input_tokens": 48_312, "input_tokens_details": {"cached_tokens": 17_920}},
         background=["queued"] * 3 + ["in_progress"] * 48 + ["completed"],
+    ),
+    # Other ways to wait: an 8-hour completion window, cancelled while still queued
+    reply(
+        text("A glossary of typewriter parts that was cancelled before it was written."),
+        background=["queued", "queued", "in_progress", "completed"],
     ),
 ]

@@ -2,11 +2,12 @@
 
 Served by fake_api and captured by `make illustrate NB=notebooks/06_tool_calling.ipynb`.
 In today's live shapes the requests to gpt-5.4-mini ask for no reasoning effort, so their steps
-have no reasoning item (its default effort, none, is assumed from gpt-5.4's).
+have no reasoning item (its default effort, none, is assumed from gpt-5.4's), except the stateless
+loop's, which ask for low effort and send their reasoning items back with the encrypted content.
 The notebook's Python functions really run while it is recorded: qwerty_rows computes its answers,
-and deep_research sends its own background request (step 3 here) and polls it with wait(). The
-fake server dates completed_at from the output tokens (about one second per 60), so that research
-job ran for about seven minutes: 40 polls at ten seconds.
+and deep_research sends its own background request (step 3 here: gpt-5.5 at high effort with web
+search) and polls it with wait(). The fake server dates completed_at from the output tokens (about
+one second per 60), so that research job ran for about seven minutes: 40 polls at ten seconds.
 """
 
 from fake_api import find_in_page, function_call, open_page, reasoning, reply, text, web_search
@@ -56,7 +57,7 @@ STEPS = [
     reply(text("Q, W, E, R, T and Y: the first six letters of the top letter row, from the left.")),
     # ... and one for which it calls deep_research
     reply(function_call("deep_research", {"question": QUESTION})),
-    # Inside deep_research: the deep research model, in background mode
+    # Inside deep_research: the research model (gpt-5.5, high effort, web search), in background
     reply(
         # A reasoning model browses: a reasoning item before each step (search, open a page,
         # find words in it), as real traffic of reasoning models shows.
@@ -114,6 +115,20 @@ STEPS = [
     ),
     # The model's answer, from the research it asked for
     reply(text(ANSWER)),
+    # The same loop without stored state: low effort, so the model reasons before its calls...
+    reply(
+        reasoning(tokens=192),
+        function_call("qwerty_rows", {"word": "pewter"}),
+        function_call("qwerty_rows", {"word": "quip"}),
+    ),
+    # ... and again before its answer, given the history with its own reasoning item
+    reply(
+        reasoning(tokens=128),
+        text(
+            "Yes, both: every letter of **pewter** (p, e, w, t, e, r) and of **quip** (q, u, i, p) "
+            "is on the top row."
+        ),
+    ),
     # Several calls in one turn...
     reply(
         function_call("qwerty_rows", {"word": "typewriter"}),

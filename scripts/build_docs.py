@@ -10,10 +10,11 @@ treated as errors. Nothing is executed and nothing is downloaded: the committed 
 they are. Staging writes only files whose content changed, so a second build is incremental.
 
 The staged copy of each notebook gets a note under its title saying where its outputs come from,
-read from `meta` in `notebooks/recordings/NN_name.json`, and its stream outputs merged as Jupyter
-shows them (one block per run of consecutive stdout or stderr outputs, their texts joined). The
-committed notebook is not changed. The README's page is titled "About the course (README)": its own
-title is the site's, which the home page carries.
+read from `meta` in `notebooks/recordings/NN_name.json`, its stream outputs merged as Jupyter
+shows them (one block per run of consecutive stdout or stderr outputs, their texts joined), and its
+worked answers (the cells that call `solution(...)`) collapsed behind a "Show the worked answer"
+toggle. The committed notebook is not changed. The README's page is titled "About the course
+(README)": its own title is the site's, which the home page carries.
 Links are kept strict (a broken one fails the build) with three exceptions, each made in the staged
 copy only: a link to a notebook whose number does not exist yet (notebooks land one at a time)
 becomes plain text with a note in the output; in README/docs pages a link to a folder becomes plain
@@ -216,6 +217,24 @@ def staged_notebook(nb: dict, note: str) -> dict:
     return dict(nb, cells=cells)
 
 
+SOLUTION_CALL = re.compile(r"^\s*solution\(", re.M)
+SOLUTION_PROMPTS = {"code_prompt_show": "Show the worked answer", "code_prompt_hide": "Hide it"}
+
+
+def collapse_solutions(nb: dict) -> dict:
+    """The worked answers (cells that call ``solution(...)``) collapsed behind a toggle, as the
+    notebooks collapse them in JupyterLab: myst-nb's ``hide-output`` tag with our own prompts."""
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and SOLUTION_CALL.search(cell_text(cell)):
+            meta = dict(cell.get("metadata") or {})
+            meta["tags"] = list(dict.fromkeys([*meta.get("tags", []), "hide-output"]))
+            meta["mystnb"] = {**meta.get("mystnb", {}), **SOLUTION_PROMPTS}
+            cell = dict(cell, metadata=meta)
+        cells.append(cell)
+    return dict(nb, cells=cells)
+
+
 # ---------------------------------------------------------------------------------------------
 # Staging
 
@@ -349,7 +368,7 @@ def stage(nb_dir: Path) -> tuple[dict[str, bytes], list[dict], list[str]]:
         meta = read_meta(nb_dir / "recordings" / f"{path.stem}.json")
         note, label = provenance(meta, path.name)
         title, summary = notebook_title(nb, path.stem)
-        staged = staged_notebook(nb, note)
+        staged = collapse_solutions(staged_notebook(nb, note))
         page = f"notebooks/{path.name}"
         for cell in staged["cells"]:
             if cell.get("cell_type") == "markdown":

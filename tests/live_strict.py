@@ -13,15 +13,37 @@ from typing import Any
 
 import openai
 from openai.types import ErrorObject
-from openai.types.responses import Response, ResponseItemList, ResponseStreamEvent
+from openai.types.conversations import (
+    Conversation,
+    ConversationDeletedResource,
+    ConversationItem,
+    ConversationItemList,
+)
+from openai.types.responses import (
+    CompactedResponse,
+    InputTokenCountResponse,
+    Response,
+    ResponseInputMessageItem,
+    ResponseItemList,
+    ResponseStreamEvent,
+)
 from pydantic import BaseModel, TypeAdapter
 
 from fake_api import FakeResponsesServer
-from helpers.validate import LIVE_ONLY_FIELDS
+from helpers.validate import LIVE_ONLY_FIELDS, compacted_user_messages
 
 MODEL = "gpt-5.4-mini"
 TEST_KEY = "sk-test"  # pragma: allowlist secret
-KINDS: dict[str, Any] = {"response": Response, "response.input_items": ResponseItemList}
+KINDS: dict[str, Any] = {
+    "response": Response,
+    "response.input_items": ResponseItemList,
+    "response.input_tokens": InputTokenCountResponse,
+    "response.compaction": CompactedResponse,
+    "conversation": Conversation,
+    "conversation.deleted": ConversationDeletedResource,
+    "conversation.items": ConversationItemList,
+    "conversation.item": ConversationItem,
+}
 _adapters: dict[Any, TypeAdapter] = {}
 
 
@@ -57,8 +79,21 @@ def validate(answer: Any) -> None:
     elif answer.kind == "error":
         assert set(answer.body["error"]) == {"message", "type", "param", "code"}
         strict(ErrorObject, answer.body["error"])
+    elif answer.kind == "response.deleted":
+        assert answer.body == {
+            "id": answer.body["id"],
+            "object": "response.deleted",
+            "deleted": True,
+        }
+    elif answer.kind == "response.compaction":
+        rest, users = compacted_user_messages(answer.body)
+        for user in users:
+            strict(ResponseInputMessageItem, user)
+        strict(CompactedResponse, rest)
     elif answer.kind in KINDS:
         strict(KINDS[answer.kind], answer.body)
+    else:
+        raise AssertionError(f"no SDK type to validate a {answer.kind!r} answer against")
 
 
 def live_servers() -> Iterator[Any]:

@@ -191,6 +191,30 @@ def test_every_figure_a_notebook_stores_is_an_image_on_its_page(site):
     assert not short, "figures missing from the pages:\n  " + "\n  ".join(short)
 
 
+WORKED_ANSWER = re.compile(
+    r'<div class="cell tag_hide-output[^"]*">\s*<div class="cell_input[^"]*">.*?solution.*?</div>\s*'
+    r'</div>\s*<details class="[^"]*\bhide\b[^"]*">\s*<summary[^>]*>\s*'
+    r'<p class="collapsed[^"]*">Show the worked answer</p>',
+    re.S,
+)
+
+
+def test_worked_answers_sit_behind_a_toggle(site):
+    for name in built_notebooks(site):
+        staged = json.loads((STAGED / "notebooks" / name).read_text(encoding="utf-8"))
+        calls = sum(
+            1
+            for cell in staged["cells"]
+            if cell["cell_type"] == "code"
+            and re.search(r"^\s*solution\(", _strings(cell["source"]), re.M)
+        )
+        page = (site / "notebooks" / f"{name[:-6]}.html").read_text(encoding="utf-8")
+        toggles = len(WORKED_ANSWER.findall(page))
+        assert calls and toggles == calls, (
+            f"notebooks/{name[:-6]}.html: {toggles} of its {calls} worked answer(s) behind a toggle"
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # In the browser
 
@@ -439,3 +463,30 @@ def test_every_page_declares_a_favicon_the_site_has(site):
             if not (site / unquote(target(rel, href) or "")).is_file():
                 missing.append(f"{rel}: icon {href} is not in the site")
     assert not missing, "\n".join(missing)
+
+
+def test_worked_answers_open_only_when_asked_for(site, server, browser):
+    """Each worked answer is hidden when its page loads and shown by its toggle."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    problems = []
+    for name in built_notebooks(site):
+        rel = f"notebooks/{name[:-6]}.html"
+        page.goto(base + rel, wait_until="load")
+        toggles = page.locator("div.cell.tag_hide-output details.hide")
+        if not toggles.count():
+            problems.append(f"{rel}: no worked answer behind a toggle")
+        for i in range(toggles.count()):
+            details = toggles.nth(i)
+            answer = details.locator(".cell_output")
+            if details.evaluate("d => d.open") or answer.is_visible():
+                problems.append(f"{rel}: worked answer {i + 1} is shown before it is asked for")
+                continue
+            details.locator("summary").click()
+            if not answer.is_visible() or not answer.inner_text().strip():
+                problems.append(f"{rel}: worked answer {i + 1} does not open from its toggle")
+            if not details.locator("summary").inner_text().strip().startswith("Hide"):
+                problems.append(f"{rel}: worked answer {i + 1}'s open toggle does not say Hide")
+    page.close()
+    assert not problems, "\n  ".join(["worked answers:", *problems])

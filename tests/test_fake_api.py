@@ -24,7 +24,14 @@ from openai.types.conversations import (
     ConversationItem,
     ConversationItemList,
 )
-from openai.types.responses import Response, ResponseItemList, ResponseStreamEvent
+from openai.types.responses import (
+    CompactedResponse,
+    InputTokenCountResponse,
+    Response,
+    ResponseInputMessageItem,
+    ResponseItemList,
+    ResponseStreamEvent,
+)
 from pydantic import BaseModel, TypeAdapter
 
 from fake_api import (
@@ -42,6 +49,7 @@ from fake_api import (
     text,
     web_search,
 )
+from helpers.validate import compacted_user_messages
 
 MODEL = "gpt-5.4-mini"
 # Fake keys, named here once so a secret scanner has one line each to be told about.
@@ -56,6 +64,8 @@ KIND_TYPES: dict[str, Any] = {
     "conversation.deleted": ConversationDeletedResource,
     "conversation.items": ConversationItemList,
     "conversation.item": ConversationItem,
+    "response.input_tokens": InputTokenCountResponse,
+    "response.compaction": CompactedResponse,
 }
 _adapters: dict[Any, TypeAdapter] = {}
 
@@ -100,6 +110,13 @@ def validate_answer(answer: Any) -> None:
             "object": "response.deleted",
             "deleted": True,
         }
+    elif answer.kind == "response.compaction":
+        # The SDK's output type takes no user message, though its docstring says the window
+        # holds them: they are checked as the input message items they are.
+        rest, users = compacted_user_messages(answer.body)
+        for user in users:
+            strict(ResponseInputMessageItem, user)
+        strict(CompactedResponse, rest)
     else:
         strict(KIND_TYPES[answer.kind], answer.body)
 

@@ -213,3 +213,36 @@ def test_every_relative_link_and_figure_resolves_inside_the_repository(path):
             if not inside or not (resolved.is_file() or future_notebook(rel, pages)):
                 broken.append(f"{match[0]} -> {rel}")
     assert not broken, f"{path.name}: links that do not resolve:\n  " + "\n  ".join(broken)
+
+
+SOLUTION_CALL = re.compile(r"^\s*solution\(", re.M)
+COLLAPSED = {"collapsed": True, "jupyter": {"outputs_hidden": True}, "tags": ["hide-output"]}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_worked_answers_are_collapsed_and_only_in_the_solutions_section(path):
+    """00 promises that a worked answer is only met by going looking for it: each cell that shows
+    one comes after the `## Solutions` heading, its output collapsed in JupyterLab (`collapsed`,
+    `jupyter.outputs_hidden`) and on the docs site (myst-nb's `hide-output` tag)."""
+    nb = nbformat.read(path, as_version=4)
+    in_solutions = False
+    shown = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and re.search(r"^## ", cell.source, re.M):
+            headings = re.findall(r"^## (.+)$", cell.source, re.M)
+            in_solutions = headings[-1].strip() == "Solutions"
+        if cell.cell_type != "code" or not SOLUTION_CALL.search(cell.source):
+            continue
+        shown += 1
+        assert in_solutions, f"{path.name} cell {index} shows a worked answer outside Solutions"
+        meta = cell.metadata
+        collapsed = (
+            meta.get("collapsed") is True
+            and meta.get("jupyter", {}).get("outputs_hidden") is True
+            and "hide-output" in meta.get("tags", [])
+        )
+        assert collapsed, (
+            f"{path.name} cell {index} shows a worked answer without collapsing it: give the cell "
+            f"the metadata {json.dumps(COLLAPSED)}"
+        )
+    assert shown, f"{path.name} shows no worked answer with solution(...)"

@@ -124,3 +124,48 @@ def test_an_unknown_event_type_is_named():
     (problem,) = review(recording("illustrative", odd)).problems
     assert "no SDK event class has the type 'response.dreaming'" in problem
     assert review(recording("recorded", copy.deepcopy(odd))).problems == []
+
+
+def compacted_window() -> dict:
+    """What POST /responses/compact answers: the user messages, then one compaction item."""
+    return {
+        "id": "resp_1",
+        "object": "response.compaction",
+        "created_at": 1795165200,
+        "output": [
+            {"id": "msg_1", "type": "message", "role": "user", "status": "completed",
+             "content": [{"type": "input_text", "text": "Tell me a joke."}]},
+            {"id": "cmp_1", "type": "compaction", "encrypted_content": "gAAAAABsealed"},
+        ],
+        "usage": usage(),
+    }  # fmt: skip
+
+
+def test_the_context_management_answers_are_checked_against_their_own_types():
+    compact = {"method": "POST", "path": "/responses/compact", "query": {},
+               "body": {"model": "gpt-5.4-mini", "previous_response_id": "resp_0"}}  # fmt: skip
+    count = dict(compact, path="/responses/input_tokens")
+    counted = {"object": "response.input_tokens", "input_tokens": 42}
+    good = recording(
+        "illustrative",
+        {
+            "request": compact,
+            "response": {"status": 200, "headers": {}, "body": compacted_window()},
+        },
+        {"request": count, "response": {"status": 200, "headers": {}, "body": counted}},
+    )
+    assert review(good).problems == []
+
+    typo = copy.deepcopy(good)
+    typo.interactions[0]["response"]["body"]["output"][1]["encrypted_contnet"] = "x"
+    user = copy.deepcopy(good)
+    user.interactions[0]["response"]["body"]["output"][0]["content"][0]["txt"] = "x"
+    wrong_count = copy.deepcopy(good)
+    wrong_count.interactions[1]["response"]["body"]["object"] = "response.input_token"
+    for broken, where in (
+        (typo, "interaction 1"),
+        (user, "interaction 1 (POST /responses/compact) user message 0"),
+        (wrong_count, "interaction 2"),
+    ):
+        problems = review(broken).problems
+        assert len(problems) == 1 and problems[0].startswith(where), problems

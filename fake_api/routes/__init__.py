@@ -3,6 +3,6 @@ stores, ...) is a module here with its own ``ROUTES`` list, added to the table b
 
 from __future__ import annotations
 
-from . import conversations, responses
+from . import context, conversations, responses
 
-ROUTES = [*responses.ROUTES, *conversations.ROUTES]
+ROUTES = [*responses.ROUTES, *context.ROUTES, *conversations.ROUTES]

@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from .. import formats, live, reasoning
+from .. import compaction, formats, live, reasoning
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
@@ -62,36 +62,11 @@ def _prepare_create(
             param="model",
             code="missing_required_parameter",
         )
-    prev_id = body.get("previous_response_id")
-    conv = body.get("conversation")
-    if prev_id and conv:
-        raise ApiError(
-            400,
-            "Mutually exclusive parameters. Ensure you are only providing one of: "
-            "'previous_response_id' or 'conversation'.",
-            param="conversation",
-            code="mutually_exclusive_parameters",
-        )
+    history, conv_id = history_of(state, body)
     formats.check_request(body)
     reasoning.check_request(state, body)
-    history: list[dict[str, Any]] = []
-    if prev_id:
-        prev = state.responses.get(prev_id)
-        if prev is None or prev.deleted or not prev.store:
-            raise ApiError(
-                400,
-                f"Previous response with id '{prev_id}' not found.",
-                param="previous_response_id",
-                code="previous_response_not_found",
-            )
-        history = prev.history + prev.input_items + prev.final["output"]
-    conv_id = None
-    if conv:
-        conv_id = conv if isinstance(conv, str) else conv.get("id")
-        record = state.conversations.get(conv_id)
-        if record is None:
-            raise not_found("Conversation", str(conv_id), param="conversation")
-        history = list(record["items"])
+    compaction.threshold(body)  # a malformed context_management is refused before any step
+    _check_background_options(body)
     if not state.steps:
         raise RuntimeError(
             "the script has no step left for this POST /responses (input: "
@@ -107,6 +82,70 @@ def _prepare_create(
     stored = build_response(state, step, body, history, conv_id, words_per_delta, live_shapes)
     state.add_response(stored, conv_id)
     return step, stored
+
+
+WINDOWS = ("soonest", "2h", "8h")
+
+
+def _check_background_options(body: dict) -> None:
+    """The SDK's rules for ``background_options``: a ``completion_window`` of soonest, 2h or 8h;
+    2h and 8h need ``background: true``, standard processing and no streaming (the wording of
+    these 400s is the fake server's own)."""
+    options = body.get("background_options")
+    if options is None:
+        return
+    window = options.get("completion_window", "soonest") if isinstance(options, dict) else None
+    if window not in WINDOWS:
+        raise ApiError(
+            400,
+            f"Invalid value: '{window}'. Supported values are: 'soonest', '2h', and '8h'.",
+            param="background_options.completion_window",
+            code="invalid_value",
+        )
+    if window == "soonest":
+        return
+    tier = body.get("service_tier")
+    if not body.get("background") or body.get("stream") or tier not in (None, "auto", "default"):
+        raise ApiError(
+            400,
+            f"A completion_window of '{window}' requires background: true, standard processing "
+            "and stream: false.",
+            param="background_options.completion_window",
+            code="invalid_value",
+        )
+
+
+def history_of(state: State, body: dict) -> tuple[list[dict[str, Any]], str | None]:
+    """(what the model saw before this request's input, the conversation id): the stored chain
+    up to ``previous_response_id``, or the conversation's items; the API's errors for a missing
+    or unstored previous response, a missing conversation, or both named at once."""
+    prev_id = body.get("previous_response_id")
+    conv = body.get("conversation")
+    if prev_id and conv:
+        raise ApiError(
+            400,
+            "Mutually exclusive parameters. Ensure you are only providing one of: "
+            "'previous_response_id' or 'conversation'.",
+            param="conversation",
+            code="mutually_exclusive_parameters",
+        )
+    if prev_id:
+        prev = state.responses.get(prev_id)
+        if prev is None or prev.deleted or not prev.store:
+            raise ApiError(
+                400,
+                f"Previous response with id '{prev_id}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        return prev.history + prev.input_items + prev.final["output"], None
+    if conv:
+        conv_id = conv if isinstance(conv, str) else conv.get("id")
+        record = state.conversations.get(conv_id)
+        if record is None:
+            raise not_found("Conversation", str(conv_id), param="conversation")
+        return list(record["items"]), conv_id
+    return [], None
 
 
 def retrieve(call: Call) -> Json | Stream:

@@ -33,7 +33,7 @@ def _is_finished(is_finished, *responses):
 
 @exercise(
     "05.2",
-    "the sources a deep research report cites",
+    "the sources a research report cites",
     answer="cited_urls",
     solution="""
 cited_urls = []

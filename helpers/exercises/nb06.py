@@ -110,12 +110,40 @@ one_at_a_time = run_tools(
 turns = 4  # count the "turn N" lines it printed: one call per turn, then the answer
 """,
 )
-def _turns(turns):
-    if not isinstance(turns, int):
+def _turns(turns, final=None, client=None):
+    """Checked against the chain itself: the final response's ``previous_response_id`` is followed
+    back with ``retrieve``, so the expected number is the number of responses the loop made."""
+    if not isinstance(turns, int) or isinstance(turns, bool):
         return "count the 'turn N' lines run_tools printed: the answer is a whole number."
-    if turns < 2:
+    if not isinstance(getattr(final, "id", None), str) or client is None:
         return (
-            "with parallel_tool_calls=False each response holds at most one call, and the "
-            "answer comes in a response of its own: that is at least two turns."
+            "pass the response run_tools returned, and the client: "
+            'check("06.3", turns, one_at_a_time, client).'
+        )
+    chain = []
+    response_id = final.id
+    try:
+        while response_id is not None and len(chain) < 50:
+            response = client.responses.retrieve(response_id)
+            chain.append(response)
+            response_id = response.previous_response_id
+    except Exception as err:  # noqa: BLE001 - any failure to fetch them is the hint
+        return (
+            f"the checker could not retrieve the turns ({type(err).__name__}): run_tools stores "
+            "every turn, so pass the response it returned and the client you used."
+        )
+    chain.reverse()
+    calls = [len(_calls(r)) for r in chain]
+    if calls[-1]:
+        return "the response you passed still calls functions: pass the one run_tools returned."
+    if any(r.parallel_tool_calls for r in chain) or any(n > 1 for n in calls):
+        return (
+            "some turns ran with parallel tool calls: pass parallel_tool_calls=False to "
+            "run_tools, which sends it on every turn."
+        )
+    if turns != len(chain):
+        return (
+            "count the 'turn N' lines run_tools printed: each is one response of the chain, "
+            "from the first call to the answer."
         )
     return None
