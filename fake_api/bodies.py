@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import formats, live, reasoning
+from . import formats, hosted, live, reasoning
 from .errors import ApiError
 from .events import events_of
 from .state import State, StoredResponse
@@ -72,7 +72,12 @@ def build_response(
     resp_id = state.new_id("resp", created_at)
     input_items = input_to_items(state, body.get("input"), created_at)
     output, reasoning_tokens = [], 0
+    hosted.check_step(body, step.items)
+    tools = hosted.Context(state, body, history, created_at)  # file search, code, MCP (hosted)
     for item in step.items:
+        if hosted.is_hosted(item):
+            output.append(hosted.render(tools, item, output))
+            continue
         rendered, tokens = render_item(state, item, created_at, include, summaries)
         output.append(rendered)
         reasoning_tokens += tokens
@@ -84,6 +89,7 @@ def build_response(
 
     formats.check_answer(body, message_texts(output), step.status)
     usage = usage_of(body, history + input_items, output, reasoning_tokens)
+    hosted.adjust_usage(usage, tools)
     if step.usage:
         usage = merge(usage, step.usage)
         if "total_tokens" not in step.usage:
@@ -107,11 +113,12 @@ def build_response(
         final["conversation"] = {"id": conv_id}
     if live_shapes:
         live.decorate_body(final, body)
+        hosted.decorate_live(final, body)
 
     background = bool(body.get("background"))
     statuses = step.background or (("queued", step.status) if background else (step.status,))
     split = live.token_pieces if live_shapes else None
-    events = events_of(final, background, words_per_delta, split)
+    events = hosted.stream_events(events_of(final, background, words_per_delta, split))
     if live_shapes:
         live.decorate_events(events, body)
     return StoredResponse(
@@ -183,6 +190,8 @@ def message_texts(output: list[dict[str, Any]]) -> list[str]:
 
 
 def echo_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
+    if tool.get("type") in hosted.TOOLS:
+        return hosted.echo_tool(tool)
     tool = dict(tool)
     if tool.get("type") == "function":
         return {

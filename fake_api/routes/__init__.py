@@ -3,6 +3,12 @@ stores, ...) is a module here with its own ``ROUTES`` list, added to the table b
 
 from __future__ import annotations
 
-from . import conversations, responses
+from . import containers, conversations, files, responses, vector_stores
 
-ROUTES = [*responses.ROUTES, *conversations.ROUTES]
+ROUTES = [
+    *responses.ROUTES,
+    *conversations.ROUTES,
+    *files.ROUTES,
+    *vector_stores.ROUTES,
+    *containers.ROUTES,
+]

@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from .. import formats, live, reasoning
+from .. import formats, hosted, live, reasoning
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
@@ -74,6 +74,7 @@ def _prepare_create(
         )
     formats.check_request(body)
     reasoning.check_request(state, body)
+    hosted.check_request(state, body)
     history: list[dict[str, Any]] = []
     if prev_id:
         prev = state.responses.get(prev_id)
