@@ -199,7 +199,9 @@ def request_key(request: httpx2.Request) -> dict[str, Any]:
 
 def multipart_fields(content_type: str, raw: bytes) -> dict[str, Any] | None:
     """A ``multipart/form-data`` body (an upload: ``files.create``, ``containers.files.create``)
-    as replay matches it: each field's text, and each file as ``{"filename", "sha256", "size"}``.
+    as replay matches it: each field's text, and each file as ``{"filename", "digest", "size"}``
+    (``digest`` is ``"sha256:"`` and the SHA-256 of the bytes in hex, the usual notation of a
+    content digest).
 
     The file's bytes are never kept, only their digest: a recording holds what is needed to tell
     the same upload from another, and nothing of a document a learner uploads (which may be private,
@@ -233,7 +235,7 @@ def multipart_fields(content_type: str, raw: bytes) -> dict[str, Any] | None:
         if filename is not None:
             value: Any = {
                 "filename": filename,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "digest": "sha256:" + hashlib.sha256(data).hexdigest(),
                 "size": len(data),
             }
         else:

@@ -113,9 +113,9 @@ class ReplayTransport(httpx2.BaseTransport):
             )
             lines.append(f"Closest recorded request (#{index + 1} in {self.path}) differs in:")
             lines += [f"  {d}" for d in diff] or ["  nothing but its place in the order"]
-            if any(".sha256:" in d for d in diff):
+            if any(".digest:" in d for d in diff):
                 lines.append(
-                    "The file uploaded now is not the one recorded: its bytes differ (their SHA-256 "
+                    "The file uploaded now is not the one recorded: its bytes differ (their digest "
                     "above). Restore the file the notebook uploads (git checkout -- <file>)."
                 )
         else:

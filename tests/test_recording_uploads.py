@@ -33,7 +33,7 @@ from helpers.validate import problems
 KEY = "sk-" + "uploadkey" * 4
 # A document whose bytes must never reach a recording, in any form.
 PRIVATE = b"# Notes\n\nMARKER-7f3a: what only the learner's own file says.\n"
-DIGEST = hashlib.sha256(PRIVATE).hexdigest()
+DIGEST = "sha256:" + hashlib.sha256(PRIVATE).hexdigest()
 CHART = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
 CSV = b"month,late\nSeptember,2\nOctober,3\n"
 
@@ -87,11 +87,11 @@ def test_an_upload_is_keyed_on_its_fields_name_and_digest_not_its_raw_body() -> 
         "expires_after[seconds]": "3600",
         "file": {
             "filename": "notes.md",
-            "sha256": DIGEST,
+            "digest": DIGEST,
             "size": len(PRIVATE),
         },
     }
-    assert request_key(other)["body"]["file"]["sha256"] != key["body"]["file"]["sha256"]
+    assert request_key(other)["body"]["file"]["digest"] != key["body"]["file"]["digest"]
     assert PRIVATE.decode() not in json.dumps(key)
 
 
@@ -178,7 +178,7 @@ def test_the_recording_keeps_no_byte_of_the_upload_and_downloads_as_base64(recor
     upload = recording.interactions[0]["request"]
     assert upload["body"]["file"] == {
         "filename": "notes.md",
-        "sha256": DIGEST,
+        "digest": DIGEST,
         "size": len(PRIVATE),
     }
     downloads = [
@@ -196,7 +196,7 @@ def test_a_changed_upload_is_a_replay_miss_that_says_the_file_differs(recorded) 
     with pytest.raises(ReplayMiss) as info:
         client.files.create(file=("notes.md", PRIVATE + b"edited"), purpose="assistants")
     message = str(info.value)
-    assert "body.file.sha256" in message and "bytes differ" in message
+    assert "body.file.digest" in message and "bytes differ" in message
     assert "MARKER" not in message
 
 
