@@ -10,11 +10,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB ?=
 
-# `make test` replays whatever .env or the shell hold: credentials are removed, .env is not read.
+# `make test` runs as a fresh clone with no key and no .env, whatever the shell or .env hold, so it
+# can never go live and the outputs it checks are what a learner sees: every credential is removed,
+# TUTORIAL_MODE is unset (auto, which replays without credentials), and .env is not read
+# (TUTORIAL_DOTENV names a file that cannot exist). conftest.py sets the same for any pytest run.
 OFFLINE := env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u OPENAI_ORG_ID -u OPENAI_PROJECT_ID \
 	-u AZURE_OPENAI_API_KEY -u AZURE_OPENAI_KEY -u AZURE_OPENAI_ENDPOINT \
-	-u TUTORIAL_MODEL -u TUTORIAL_DEEP_RESEARCH_MODEL \
-	TUTORIAL_MODE=replay TUTORIAL_DOTENV=0 PYTHONHASHSEED=0
+	-u TUTORIAL_MODEL -u TUTORIAL_DEEP_RESEARCH_MODEL -u TUTORIAL_MODE \
+	TUTORIAL_DOTENV=/dev/null/.env PYTHONHASHSEED=0
 
 .PHONY: venv run test lab record illustrate docs bench lint format lock clean figures browser
 
@@ -38,7 +41,7 @@ test: venv
 	$(OFFLINE) $(BIN)/python -m pytest -p scripts.pytest_startup -n 2 --dist loadfile --nbval --nbval-current-env -q
 
 lab: venv
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python scripts/lab.py
 
 record: venv
 	@test -n "$(NB)" || { echo "usage: make record NB=notebooks/01_basics.ipynb"; exit 2; }

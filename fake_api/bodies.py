@@ -66,6 +66,7 @@ def build_response(
     ``live_shapes``: write what the live API sends today (fake_api.live)."""
     if live_shapes:
         reasoning.check_step(body, step.items)
+        state.new_response_ids()
     include = body.get("include") or []
     summaries = (body.get("reasoning") or {}).get("summary") is not None
     created_at = state.tick(0)
@@ -78,7 +79,7 @@ def build_response(
         if hosted.is_hosted(item):
             output.append(hosted.render(tools, item, output))
             continue
-        rendered, tokens = render_item(state, item, created_at, include, summaries)
+        rendered, tokens = render_item(state, item, created_at, include, summaries, live_shapes)
         output.append(rendered)
         reasoning_tokens += tokens
     if step.incomplete_reason:
@@ -91,7 +92,10 @@ def build_response(
     usage = usage_of(body, history + input_items, output, reasoning_tokens)
     hosted.adjust_usage(usage, tools)
     if step.usage:
+        before = usage["output_tokens_details"]["reasoning_tokens"]
         usage = merge(usage, step.usage)
+        if "output_tokens" not in step.usage:  # reasoning tokens billed without an item
+            usage["output_tokens"] += usage["output_tokens_details"]["reasoning_tokens"] - before
         if "total_tokens" not in step.usage:
             usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
     cut = step.incomplete_reason == "max_output_tokens" and body.get("max_output_tokens")
@@ -234,7 +238,12 @@ def usage_of(
 
 
 def render_item(
-    state: State, item: Item, created_at: int, include: list[str], summaries: bool
+    state: State,
+    item: Item,
+    created_at: int,
+    include: list[str],
+    summaries: bool,
+    live_shapes: bool = False,
 ) -> tuple[dict[str, Any], int]:
     d = item.data
     if item.kind == "message":
@@ -278,9 +287,17 @@ def render_item(
             out["encrypted_content"] = "gAAAAAB" + state.hash("encrypted", rid) * 3
         return out, tokens
     if item.kind == "web_search":
-        action: dict[str, Any] = {"type": "search", "query": d["query"]}
-        if SOURCES_INCLUDE in include:
-            action["sources"] = [{"type": "url", "url": url} for url in d["sources"]]
+        action: dict[str, Any] = {"type": d["action"]}
+        if d["action"] == "search":
+            action["query"] = d["query"]
+            if live_shapes:
+                action["queries"] = list(d["queries"])
+            if SOURCES_INCLUDE in include:
+                action["sources"] = [{"type": "url", "url": url} for url in d["sources"]]
+        else:
+            action["url"] = d["url"]
+            if d["action"] == "find_in_page":
+                action["pattern"] = d["pattern"]
         return {
             "id": state.new_id("ws", created_at),
             "type": "web_search_call",

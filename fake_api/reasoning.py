@@ -113,12 +113,40 @@ def _stored(state: State, item_id: str) -> bool:
     return False
 
 
+TOOL_CALLS = ("web_search", "function_call", "image_generation")
+HOSTED = ("web_search", "image_generation")  # tools the API runs inside the response
+
+
 def check_step(request: Mapping[str, Any], items: Iterable[Item]) -> None:
-    """A scripting mistake: reasoning items in the answer to a request that does not reason."""
+    """Scripting mistakes against what reasoning looks like live: a reasoning item in the answer
+    to a request that does not reason; and, for one that does, a tool call with no reasoning item
+    since the previous tool call (parallel function calls share one; a commentary message may
+    come between), or a message after a hosted tool's result with none since (real gpt-5 traffic:
+    reasoning, web_search_call, reasoning, message)."""
     effort = effective(request)["effort"]
+    items = list(items)
     if effort == "none" and any(item.kind == "reasoning" for item in items):
         raise RuntimeError(
             "the step has a reasoning item, but the request's effective reasoning effort is "
             f"'none' ({request.get('model')}'s default when no effort is asked for): set "
             "reasoning={'effort': ...} in the request or drop the item"
         )
+    if effort in (None, "none"):
+        return  # not a reasoning request, or a model nothing is known about
+    reasoned, after_hosted = False, False
+    for n, item in enumerate(items):
+        before = items[n - 1].kind if n else None
+        if item.kind == "reasoning":
+            reasoned, after_hosted = True, False
+        elif item.kind in TOOL_CALLS:
+            if not reasoned and not item.kind == before == "function_call":
+                raise RuntimeError(
+                    f"item {n + 1} ({item.kind}) is a tool call of a reasoning model (effort "
+                    f"'{effort}') with no reasoning item before it: add reasoning(...) before it"
+                )
+            reasoned, after_hosted = False, item.kind in HOSTED
+        elif item.kind == "message" and after_hosted:
+            raise RuntimeError(
+                f"item {n + 1} (message) follows a hosted tool's result with no reasoning item "
+                f"between them, though the model reasons (effort '{effort}'): add reasoning(...)"
+            )

@@ -99,7 +99,7 @@ class FakeResponsesServer:
         port: int = 0,
         cache_write: bool = True,
     ) -> None:
-        self.state = State(seed)
+        self.state = State(seed, live_ids=live_shapes)
         self.add_steps(steps)
         self.expect_key = expect_key
         self.organization = organization

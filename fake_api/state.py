@@ -64,8 +64,12 @@ def snapshot(final: dict[str, Any], status: str) -> dict[str, Any]:
 class State:
     """The server's memory. ``seed`` changes every id (same seed, same script: same bytes)."""
 
-    def __init__(self, seed: str) -> None:
+    def __init__(self, seed: str, live_ids: bool = False) -> None:
         self.seed = seed
+        # Ids shaped as live ones are (fake_api.live): prefix_ + "0" and 15 hex digits shared by
+        # a response and its items, "00", the time in hex, then 24 hex digits (50 in all).
+        self.live_ids = live_ids
+        self._group: str | None = None
         self.lock = threading.RLock()
         self.steps: list[Step] = []
         self.responses: dict[str, StoredResponse] = {}
@@ -83,7 +87,19 @@ class State:
 
     def new_id(self, prefix: str, when: int) -> str:
         self._counter += 1
-        return f"{prefix}_{when:08x}{self.hash(prefix, self._counter)[:40]}"
+        digest = self.hash(prefix, self._counter)
+        if not self.live_ids:
+            return f"{prefix}_{when:08x}{digest[:40]}"
+        group = self._group or self._new_group()
+        return f"{prefix}_{group}{when:08x}{digest[:6]}819{digest[6:21]}"
+
+    def new_response_ids(self) -> None:
+        """Live ids: the ids made from now on (a response's, its items') share a new prefix."""
+        if self.live_ids:
+            self._group = self._new_group()
+
+    def _new_group(self) -> str:
+        return "0" + self.hash("group", self._counter)[:15] + "00"
 
     def new_call_id(self) -> str:
         self._counter += 1

@@ -9,9 +9,11 @@ an item into the JSON the API sends.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 TERMINAL = ("completed", "failed", "incomplete", "cancelled")
 STATUSES = ("queued", "in_progress", *TERMINAL)
@@ -38,14 +40,18 @@ def text(
 ) -> Item:
     """An assistant ``message`` item holding one ``output_text`` part.
 
-    ``citations`` are ``(cited_substring, url)`` or ``(cited_substring, url, title)`` tuples; each
-    becomes a ``url_citation`` annotation whose start/end indices cover the first occurrence of the
-    substring after the previous citation's end (or, failing that, its first occurrence anywhere),
-    so the indices are right by construction and cite a repeated phrase in order.
+    ``citations`` are ``(cited_substring, url)`` or ``(cited_substring, url, title)`` tuples. Each
+    is written as the live API writes a web search citation: an inline Markdown link to the
+    page, ``([site](url?utm_source=openai))``, put after the full stop of the sentence the
+    substring is in (one space before it), and a ``url_citation`` annotation whose
+    ``start_index``..``end_index`` is that link, so the indices are right by construction. Several
+    links after one sentence follow each other in the order given. The substring is looked for
+    after the previous citation's (or, failing that, anywhere), so a repeated phrase is cited in
+    order. (The shape is web_search_citations_gpt52's in ../shared/real-traffic.)
     """
-    annotations = []
+    points: list[tuple[int, int, str, str]] = []  # (insert at, order, url, title)
     search_from = 0
-    for citation in citations:
+    for order, citation in enumerate(citations):
         if len(citation) not in (2, 3):
             raise ValueError(f"citation must be (substring, url[, title]), got {citation!r}")
         cited, url = citation[0], citation[1]
@@ -56,19 +62,45 @@ def text(
         if not cited or start < 0:
             raise ValueError(f"cited text {cited!r} does not occur in {content!r}")
         search_from = start + len(cited)
+        stop = _SENTENCE_STOP.search(content, max(start, start + len(cited) - 1))
+        points.append((stop.end() if stop else len(content.rstrip()), order, url, title))
+    written, annotations, copied = "", [], 0
+    for at, _, url, title in sorted(points):
+        written += content[copied:at] + " "
+        copied = at
+        link = f"([{site_of(url)}]({tagged(url)}))"
         annotations.append(
             {
                 "type": "url_citation",
-                "end_index": start + len(cited),
-                "start_index": start,
+                "end_index": len(written) + len(link),
+                "start_index": len(written),
                 "title": title,
-                "url": url,
+                "url": tagged(url),
             }
         )
+        written += link
+    written += content[copied:]
     return Item(
         "message",
-        {"text": content, "annotations": annotations, "status": status, "phase": phase},
+        {"text": written, "annotations": annotations, "status": status, "phase": phase},
     )
+
+
+# The end of a sentence: a full stop, ! or ? before white space or the end of the text.
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
+
+
+def site_of(url: str) -> str:
+    """The name an inline citation link shows: the page's host without ``www.``."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def tagged(url: str) -> str:
+    """A cited URL as the live API writes it, with ``utm_source=openai`` added to its query."""
+    parts = urlsplit(url)
+    query = f"{parts.query}&utm_source=openai" if parts.query else "utm_source=openai"
+    return urlunsplit(parts._replace(query=query))
 
 
 def refusal(content: str) -> Item:
@@ -86,13 +118,47 @@ def reasoning(*summary: str, tokens: int | None = None) -> Item:
     return Item("reasoning", {"summary": list(summary), "tokens": tokens})
 
 
-def web_search(query: str, sources: Iterable[str] = (), *, status: str = "completed") -> Item:
+def web_search(
+    query: str,
+    sources: Iterable[str] = (),
+    *,
+    status: str = "completed",
+    queries: Iterable[str] | None = None,
+) -> Item:
     """A ``web_search_call`` item with a ``search`` action.
 
     ``action.sources`` is only sent when the request's ``include`` has
-    ``"web_search_call.action.sources"``, as with the real API.
+    ``"web_search_call.action.sources"``, as with the real API. ``queries`` are all the queries
+    of one search (default: ``[query]``); with ``live_shapes`` the action carries them and
+    ``query``, the first, as real gpt-5.2 traffic does.
     """
-    return Item("web_search", {"query": query, "sources": list(sources), "status": status})
+    asked = list(queries) if queries is not None else [query]
+    if not asked or asked[0] != query:
+        raise ValueError(f"queries must start with the query {query!r}, got {asked!r}")
+    return Item(
+        "web_search",
+        {
+            "action": "search",
+            "query": query,
+            "queries": asked,
+            "sources": list(sources),
+            "status": status,
+        },
+    )
+
+
+def open_page(url: str, *, status: str = "completed") -> Item:
+    """A ``web_search_call`` whose action opens a page (what a reasoning model does when it reads
+    a result): ``{"type": "open_page", "url": url}``."""
+    return Item("web_search", {"action": "open_page", "url": url, "status": status})
+
+
+def find_in_page(url: str, pattern: str, *, status: str = "completed") -> Item:
+    """A ``web_search_call`` whose action looks for ``pattern`` in an opened page:
+    ``{"type": "find_in_page", "url": url, "pattern": pattern}``."""
+    return Item(
+        "web_search", {"action": "find_in_page", "url": url, "pattern": pattern, "status": status}
+    )
 
 
 def function_call(
@@ -183,7 +249,9 @@ def reply(
 
     - ``usage``: merged over the computed usage (about 4 characters a token; input counts the whole
       ``previous_response_id`` chain or conversation), e.g. ``{"input_tokens_details":
-      {"cached_tokens": 1024}}``; ``total_tokens`` is recomputed unless given.
+      {"cached_tokens": 1024}}``; ``total_tokens`` is recomputed unless given, and so is
+      ``output_tokens`` when only ``output_tokens_details.reasoning_tokens`` is (reasoning billed
+      without a reasoning item, as real gpt-5.2 searches at effort ``none`` show).
     - ``background``: statuses for a ``background=True`` request, e.g. ``["queued",
       "in_progress", "completed"]``: the create answers the first, each retrieve the next (the
       last repeats). Default for a background request: ``["queued", status]``.

@@ -74,13 +74,98 @@ def recordings_dir() -> Path:
     return Path(os.environ.get("TUTORIAL_RECORDINGS_DIR") or REPO_ROOT / "notebooks" / "recordings")
 
 
+# What the tests set TUTORIAL_DOTENV to: a file that cannot exist, so they read no .env and report
+# what a fresh clone shows.
+NO_DOTENV = os.path.join(os.devnull, ".env")
+
+
+def dotenv_path() -> Path | None:
+    """The file ``.env`` settings are read from: ``.env`` at the repository root, or the file that
+    TUTORIAL_DOTENV names (the tests name one that cannot exist); None when TUTORIAL_DOTENV=0."""
+    value = (os.environ.get("TUTORIAL_DOTENV") or "").strip()
+    if value == "0":
+        return None
+    if value in ("", "1"):
+        return REPO_ROOT / ".env"
+    return REPO_ROOT / value  # an absolute path stays as it is
+
+
 def load_dotenv_once() -> None:
-    """Read ``.env`` at the repository root (never overriding the shell), unless TUTORIAL_DOTENV=0."""
-    if os.environ.get("TUTORIAL_DOTENV", "1") == "0":
+    """Read the ``.env`` file (see ``dotenv_path``), never overriding what the shell sets. A .env
+    that cannot be read whole is one SetupError (see ``read_dotenv``), never half-read."""
+    path = dotenv_path()
+    if path is None:
         return
+    text = read_dotenv(path)
+    if text is None:
+        return
+    import io
+
     from dotenv import load_dotenv
 
-    load_dotenv(REPO_ROOT / ".env", override=False)
+    load_dotenv(stream=io.StringIO(text), override=False)
+
+
+DOTENV_FIX = "Fix .env (at the repository root), then restart the kernel or run the command again."
+
+
+def read_dotenv(path: Path) -> str | None:
+    """The text of a .env file, or None when there is none. Every way it cannot be used is one
+    SetupError naming .env: not a regular file, not UTF-8 (saved as UTF-16, or with bytes of
+    another encoding), or lines python-dotenv cannot parse or that set nothing (it only logs a
+    warning for the first kind and skips both). Lines are named by number, never shown: they may
+    hold a key."""
+    import io
+
+    from dotenv.parser import parse_stream
+
+    from .files import read_regular_file
+
+    try:
+        raw = read_regular_file(path, 1024 * 1024)
+    except (FileNotFoundError, NotADirectoryError):  # none (the tests name one under /dev/null)
+        return None
+    except OSError as err:
+        raise SetupError(f".env cannot be read ({err.strerror or err}). {DOTENV_FIX}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        raise SetupError(
+            ".env is not UTF-8 text: it was saved as UTF-16 (Windows Notepad calls it "
+            '"Unicode"). Save it again with the encoding UTF-8, then restart the kernel or run '
+            "the command again."
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise SetupError(
+            f".env is not UTF-8 text: line {line} holds the byte 0x{raw[err.start]:02x}, which "
+            "an editor saving in another encoding (Latin-1, Windows-1252) writes. Save it again "
+            "with the encoding UTF-8, then restart the kernel or run the command again."
+        ) from None
+    unparsed, nothing = [], []
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            unparsed.append(binding.original.line)
+        elif binding.key is not None and binding.value is None:
+            nothing.append(binding.original.line)
+    if unparsed or nothing:
+        said = []
+        if unparsed:
+            said.append(f"python-dotenv cannot parse {_lines(unparsed)}, and would skip it")
+        if nothing:
+            verb = "has" if len(nothing) == 1 else "have"
+            said.append(f"{_lines(nothing)} {verb} no '=', so nothing is set from it")
+        raise SetupError(
+            f"In .env, {'; '.join(said)}. Each line is NAME=value (OPENAI_API_KEY=sk-...), "
+            "or a comment starting with #; quote a value that holds spaces or #, and close each "
+            f"quote. (The lines are not shown here: they may hold a key.) {DOTENV_FIX}"
+        )
+    return text
+
+
+def _lines(numbers: list[int]) -> str:
+    listed = ", ".join(map(str, numbers))
+    return f"line {listed}" if len(numbers) == 1 else f"lines {listed}"
 
 
 def _env(name: str) -> str:

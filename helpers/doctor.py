@@ -3,8 +3,9 @@
 It reports the mode the notebooks will run in, the provider and whether a key is set (never a key,
 never a host name), a model .env names that is shut down or will be within 90 days (by the dates
 the installed SDK announces, helpers/shutdowns.py), the openai SDK against the pinned version,
-Python, the budget caps, and the recording of every notebook. Everything it prints is the same on
-every machine set up alike, so 00_start_here can store its output.
+Python, the budget caps, and whether every notebook's recording can be replayed. Everything it
+prints is the same on every machine set up alike, and stays the same when a notebook is
+re-recorded, so 00_start_here can store its output.
 
 Defined in 00_start_here.
 """
@@ -110,13 +111,13 @@ def doctor() -> Report:
 
 def check_environment() -> Report:
     """Everything ``doctor()`` reports, as data: ``report.problems`` lists what needs a fix."""
-    config.load_dotenv_once()
     report = Report()
+    unreadable = _load_dotenv()
     provider, provider_problem = _provider()
     mode = _mode(report, provider, provider_problem)
     report.checks.append(_provider_finding(provider, provider_problem))
     report.checks.append(_key_finding(provider))
-    report.checks.append(_dotenv_finding())
+    report.checks.append(unreadable or _dotenv_finding())
     if mode in ("live", "record"):
         report.checks.append(_model_finding(provider))
     report.checks += _shutdown_findings(provider)
@@ -218,11 +219,23 @@ def _set(name: str) -> bool:
     return bool((os.environ.get(name) or "").strip())
 
 
+def _load_dotenv() -> Finding | None:
+    """Read .env as connect() does; a .env it cannot use is the .env row's problem."""
+    try:
+        config.load_dotenv_once()
+    except SetupError as err:
+        return Finding(".env", "found, but cannot be used", str(err))
+    return None
+
+
 def _dotenv_finding() -> Finding:
-    if os.environ.get("TUTORIAL_DOTENV", "1") == "0":
-        return Finding(".env", "not read (TUTORIAL_DOTENV=0, as in the tests)")
-    if (config.REPO_ROOT / ".env").exists():
-        return Finding(".env", "found at the repository root and read")
+    path = config.dotenv_path()
+    if path is None:
+        return Finding(".env", "not read (TUTORIAL_DOTENV=0)")
+    if path.is_file():
+        if path == config.REPO_ROOT / ".env":
+            return Finding(".env", "found at the repository root and read")
+        return Finding(".env", "read from the file TUTORIAL_DOTENV names")
     return Finding(".env", "none yet: copy .env.example to .env when you want to add a key")
 
 
@@ -394,10 +407,11 @@ def _recording_path(name: str) -> Path | None:
 
 
 def _describe_recording(name: str, path: Path) -> Finding:
+    """Whether replay can use the recording: the same words whenever it can, so that re-recording
+    a notebook (live or illustrative, any day, any provider) leaves 00's stored report as it is.
+    Where a recording comes from, each notebook's first line says, and its docs page."""
     try:
-        meta = load(path, name).meta
+        load(path, name)
     except RecordingError as err:
         return Finding(name, "unreadable", str(err))
-    if meta.get("source") == "illustrative":
-        return Finding(name, "illustrative: written for this course, not captured live")
-    return Finding(name, f"recorded live on {meta.get('recorded_at')} via {meta.get('provider')}")
+    return Finding(name, "ready to replay")

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx2
 
 from .errors import RecordingError
+from .files import read_regular_file
 
 FORMAT = 1
 SOURCES = ("recorded", "illustrative")
@@ -29,6 +30,10 @@ SOURCES = ("recorded", "illustrative")
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-should-retry")
 # Query parameters that say which provider was used, not what was asked.
 IGNORED_QUERY = ("api-version",)
+# Bounds on what load() reads: recordings are 3-200 KB and at most 13 levels deep; past these a
+# file is not one (and deeper nesting would end in a RecursionError wherever it is walked).
+MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 100
 
 
 @dataclass
@@ -60,7 +65,7 @@ def load(path: Path, notebook: str | None = None) -> Recording:
         f"make record NB=notebooks/{nb}.ipynb"
     )
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_regular_file(Path(path), MAX_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise RecordingError(
             f"No recording for {nb}: {shown} does not exist. {fix}. "
@@ -71,6 +76,11 @@ def load(path: Path, notebook: str | None = None) -> Recording:
         raise RecordingError(f"{shown} cannot be read as a recording ({reason}). {fix}.") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise RecordingError(
+            f"{shown} is not a recording this course can replay: it is nested too deeply to read "
+            f"(a recording is at most {MAX_DEPTH} levels deep). {fix}."
+        ) from None
     except json.JSONDecodeError as err:
         conflict = (
             " It holds git merge-conflict markers (<<<<<<<): keep one side whole, never a mix."
@@ -81,7 +91,9 @@ def load(path: Path, notebook: str | None = None) -> Recording:
             f"{shown} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})."
             f"{conflict} {fix}."
         ) from None
-    problem = _schema_problem(data)
+    except ValueError as err:  # valid JSON Python will not read: a number of 5,000 digits
+        raise RecordingError(f"{shown} cannot be read as a recording ({err}). {fix}.") from None
+    problem = _schema_problem(data) or _depth_problem(data) or _answers_problem(data)
     if problem:
         raise RecordingError(
             f"{shown} is not a recording this course can replay: {problem}. {fix}."
@@ -129,6 +141,55 @@ def _schema_problem(data: Any) -> str | None:
             isinstance(e, dict) and "data" in e for e in events
         ):
             return f"interaction {i}: response.events must be a list of {{'event', 'data'}} objects"
+    return None
+
+
+def _depth_problem(data: dict[str, Any]) -> str | None:
+    """Where the recording nests deeper than MAX_DEPTH, walked a level at a time, without
+    recursion (1 ms for the largest recording)."""
+    for i, item in enumerate(data["interactions"]):
+        level, depth = [item], 1
+        while level:
+            if depth > MAX_DEPTH:
+                return f"interaction {i} is nested more than {MAX_DEPTH} levels deep"
+            below = []
+            for value in level:
+                for child in value.values() if type(value) is dict else value:
+                    if type(child) is dict or type(child) is list:
+                        below.append(child)
+            level, depth = below, depth + 1
+    return None
+
+
+def _answers_problem(data: dict[str, Any]) -> str | None:
+    """What in the recorded answers the SDK would fail on while replaying them, or None: statuses
+    and headers it cannot send, and answers whose fields have the wrong JSON types
+    (helpers/shapes.py)."""
+    from .shapes import answer_problem, events_problem
+
+    for role, name in data["meta"]["models"].items():
+        if not isinstance(name, str):
+            return f"meta.models.{role} is {type(name).__name__}, not a model name"
+    for i, item in enumerate(data["interactions"]):
+        req, res = item["request"], item["response"]
+        status = res["status"]
+        if type(status) is not int or not 100 <= status <= 599:
+            return f"interaction {i}: response.status {status!r} is not an HTTP status"
+        headers = res.get("headers") or {}
+        if not all(isinstance(v, str) for v in headers.values()):
+            return f"interaction {i}: response.headers must map names to strings"
+        if not 200 <= status < 300:
+            continue  # the SDK turns any error body (text, JSON or nothing) into its error
+        if "events" in res:
+            problem = events_problem(res["events"], f"interaction {i}")
+        elif "body_base64" in res:
+            continue  # a file's bytes: nothing the SDK parses (_schema_problem checked the base64)
+        else:
+            problem = answer_problem(
+                req["method"], req["path"], res["body"], f"interaction {i}: response.body"
+            )
+        if problem:
+            return problem
     return None
 
 

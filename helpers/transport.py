@@ -6,7 +6,10 @@ Defined in 01_basics (``connect`` builds the client on one of them).
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,6 +31,10 @@ from .usage import Meter
 __all__ = ["ReplayTransport", "RecordingTransport", "MeteredTransport"]
 
 RETRYABLE = (408, 409, 429)
+# The SDK honours a server's Retry-After up to this many seconds, and gives up at once past it
+# (openai/_constants.py MAX_RETRY_AFTER_DELAY).
+MAX_RETRY_AFTER = 120
+_INFINITY = ("inf", "+inf", "infinity", "+infinity")  # what the SDK takes as infinity, not too long
 
 
 def describe(key: dict[str, Any]) -> str:
@@ -71,12 +78,8 @@ class ReplayTransport(httpx2.BaseTransport):
         return [i for i, done in enumerate(self.played) if not done]
 
     def _response(self, recorded: dict[str, Any]) -> httpx2.Response:
-        headers = dict(recorded.get("headers") or {})
         status = recorded["status"]
-        if status in RETRYABLE or status >= 500:
-            # The SDK retries these after a back-off; a replayed server asks it to wait 1 µs.
-            headers.pop("retry-after", None)
-            headers["retry-after-ms"] = "0.001"
+        headers = without_waits(status, recorded.get("headers") or {})
         if "events" in recorded:
             headers["content-type"] = "text/event-stream"
             body = render_sse(recorded["events"])
@@ -123,10 +126,58 @@ class ReplayTransport(httpx2.BaseTransport):
         lines.append(
             "If you changed a prompt or a parameter, that is expected: a recording only knows the "
             "requests that were made when it was recorded. Undo the change to replay again, run live "
-            "with a key (set OPENAI_API_KEY in .env), or re-record this notebook: "
-            f"make record NB=notebooks/{self.notebook}.ipynb"
+            "with a key (set OPENAI_API_KEY in .env, then restart the kernel: .env is read when the "
+            f"kernel starts), or re-record this notebook: make record NB=notebooks/{self.notebook}.ipynb"
         )
         return ReplayMiss("\n".join(lines))
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    """The delay in seconds a server asked for, read as the SDK reads it
+    (openai/_base_client.py ``_parse_retry_after_header``)."""
+    for name, divisor in (("retry-after-ms", 1000), ("retry-after", 1)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            delay = float(value)
+        except ValueError:
+            continue
+        if delay == math.inf and value.strip().lower() not in _INFINITY:
+            return MAX_RETRY_AFTER + 1  # an overflowing number: the SDK treats it as too long
+        return delay / divisor
+    try:
+        date = email.utils.parsedate_tz(headers.get("retry-after"))  # type: ignore[arg-type]
+        return None if date is None else float(email.utils.mktime_tz(date) - time.time())
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def sdk_retries(status: int, headers: dict[str, str]) -> bool:
+    """Whether the SDK retries an answer with this status and these headers: on any status that is
+    not a success, ``x-should-retry`` decides when it says true or false, else 408, 409, 429 and
+    5xx are retried; a Retry-After past two minutes stops it (openai/_base_client.py
+    ``_should_retry``)."""
+    if 200 <= status < 300:
+        return False
+    headers = {k.lower(): v for k, v in headers.items()}
+    delay = _retry_after(headers)
+    if delay is not None and math.isfinite(delay) and delay > MAX_RETRY_AFTER:
+        return False
+    said = headers.get("x-should-retry")
+    if said in ("true", "false"):
+        return said == "true"
+    return status in RETRYABLE or status >= 500
+
+
+def without_waits(status: int, headers: dict[str, str]) -> dict[str, str]:
+    """The recorded headers, changed so that the SDK retries exactly when it did live but never
+    waits: whenever it would retry, whatever the status, a replayed server asks for 1 µs."""
+    headers = {k.lower(): v for k, v in headers.items()}
+    if sdk_retries(status, headers):
+        headers.pop("retry-after", None)
+        headers["retry-after-ms"] = "0.001"
+    return headers
 
 
 class _Tee(httpx2.SyncByteStream):

@@ -86,7 +86,7 @@ def _routes() -> list[tuple[str, re.Pattern[str], Any]]:
         ("GET", re.compile(r"/conversations/[^/]+/items"), ConversationItemList),
         ("POST", re.compile(r"/conversations/[^/]+/items"), ConversationItemList),
     ]
-    return [*responses, *_hosted_routes()]
+    return responses
 
 
 # A route whose answer is a file's bytes (recorded as ``body_base64``), not JSON.
@@ -401,7 +401,7 @@ def _event(found: _Findings, data: Any, number: int, where: str, place: str) -> 
 
 def review(recording: Recording) -> Review:
     """Check every answer in ``recording`` as its ``meta.source`` asks (see the module's doc)."""
-    routes = _routes()
+    routes = [*_routes(), *_hosted_routes()]
     found = _Findings(illustrative=recording.meta.get("source") == "illustrative")
     for i, interaction in enumerate(recording.interactions):
         req, res = interaction["request"], interaction["response"]

@@ -12,14 +12,16 @@ STEPS = [
             "I told my partner I'd commit to the relationship, but first I need to resolve a few conflicts."
         )
     ),
-    # Why output[0].content[0].text breaks: a reasoning item comes first
+    # Why output[0].content[0].text breaks: the request makes the model reason (effort low), so a
+    # reasoning item comes first; its summary is there because the request asked for one
     reply(
         reasoning(
             "**Checking 2027 for divisors**\n\nA composite number has a prime factor no larger "
-            "than its square root, which is just under 45. None of 2, 3, 5, 7, 11, 13, 17, 19, 23, "
-            "29, 31, 37, 41 or 43 divides 2027, so it is prime."
+            "than its square root, which is about 45.02, so only the primes up to 43 need "
+            "checking. None of 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41 or 43 divides 2027, "
+            "so it is prime."
         ),
-        text("Yes. 2027 has no prime factor up to its square root (about 45), so it is prime."),
+        text("Yes. 2027 has no prime factor up to its square root (about 45.02), so it is prime."),
     ),
     # Instructions
     reply(

@@ -7,9 +7,17 @@ about it (CERN, Wikipedia, the RFC Editor and IETF, the NHS). A search's ``sourc
 consulted: the cited ones and a few more, as with the real API. The search results a model reads are
 billed as input tokens, so each searching step sets ``input_tokens`` to a plausible size for them
 (the fake server would count only the question).
+
+In today's live shapes (web_search_citations_gpt52 in ../shared/real-traffic): a citation is a link
+the model writes after the sentence it backs, ``([site](url?utm_source=openai))``, and its
+annotation's indices mark that link (``text()`` writes both from the ``(phrase, url, title)``
+tuples below); gpt-5.4-mini at its default effort (``none``, assumed) writes no reasoning item,
+though a search still bills some reasoning tokens (``usage`` below, as gpt-5.2's searches do). The
+consulted ``sources`` are plain URLs: whether the live API adds ``utm_source`` to them too is not
+shown by the real traffic at hand (the notebook compares URLs without it).
 """
 
-from fake_api import error, reasoning, reply, text, web_search
+from fake_api import error, find_in_page, open_page, reasoning, reply, text, web_search
 
 CERN = ("https://home.cern/science/computing/birth-web", "The birth of the Web | CERN")
 WWW = ("https://en.wikipedia.org/wiki/World_Wide_Web", "World Wide Web - Wikipedia")
@@ -102,10 +110,21 @@ HTTP_1 = (
 HTTP_2 = "It was an informational RFC that described HTTP/1.0 as it was already being used."
 HTTP_3 = "The first standards-track version, HTTP/1.1, followed as RFC 2068 in January 1997."
 
+
+def searched(input_tokens, reasoning_tokens=40):
+    """The usage of a search at effort none: the results read, and some reasoning billed."""
+    return {
+        "input_tokens": input_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
+    }
+
+
+DEPLOYMENT = "my-deployment"
+NOT_SUPPORTED = f"Hosted tool 'web_search_preview' is not supported with {DEPLOYMENT}."
+
 STEPS = [
     # Let the model search
     reply(
-        reasoning(tokens=192),
         web_search("who invented the World Wide Web CERN history", sources=[CERN[0], WWW[0]]),
         text(
             " ".join([WEB_1, WEB_2, WEB_3, WEB_4]),
@@ -116,13 +135,12 @@ STEPS = [
                 cite("CERN put the web software in the public domain", CERN),
             ],
         ),
-        usage={"input_tokens": 6214},
+        usage=searched(6214, 48),
     ),
     # A question the model answers without searching
-    reply(reasoning(tokens=64), text("17 × 24 = 408.")),
+    reply(text("17 × 24 = 408.")),
     # Every source, not only the cited ones
     reply(
-        reasoning(tokens=224),
         web_search(
             "World Wide Web invented Tim Berners-Lee CERN 1989 first website",
             sources=[CERN[0], WWW[0], TBL, FIRST_SITE[0], CERN70],
@@ -136,15 +154,26 @@ STEPS = [
                 cite(AGAIN_4, CERN),
             ],
         ),
-        usage={"input_tokens": 7482},
+        usage=searched(7482, 52),
     ),
-    # Only some domains
+    # Only some domains, with a model that reasons (effort low): a reasoning item before each
+    # step of the search (search, open a page, find words in it), as real traffic of reasoning models has one
+    # before each web_search_call and before the answer.
     reply(
-        reasoning(tokens=320),
+        reasoning(tokens=96),
         web_search(
             "DNS resolver iterative resolution root referral RFC 1034",
             sources=[RFC1034[0], RFC1035[0], RFC1034_IETF[0], RFC2181],
+            queries=[
+                "DNS resolver iterative resolution root referral RFC 1034",
+                "RFC 1035 resolver implementation",
+            ],
         ),
+        reasoning(tokens=64),
+        open_page(RFC1034[0]),
+        reasoning(tokens=48),
+        find_in_page(RFC1034[0], "referral"),
+        reasoning(tokens=112),
         text(
             " ".join([DNS_1, DNS_2, DNS_3, DNS_4]),
             citations=[
@@ -155,11 +184,10 @@ STEPS = [
                 cite(DNS_4, RFC1034),
             ],
         ),
-        usage={"input_tokens": 8905},
+        usage={"input_tokens": 11_863},
     ),
     # Where the user is
     reply(
-        reasoning(tokens=128),
         web_search(
             "ambulance emergency number UK",
             sources=[NHS_999[0], NHS_111[0], NHS_111_ONLINE[0]],
@@ -172,30 +200,23 @@ STEPS = [
                 cite("by phone or online.", NHS_111_ONLINE),
             ],
         ),
-        usage={"input_tokens": 3127},
+        usage=searched(3127, 31),
     ),
     # Forcing a search with tool_choice
     reply(
-        reasoning(tokens=160),
         web_search("first HTTP RFC published", sources=[RFC1945[0], HTTP_WIKI, RFC2068[0]]),
         text(
             " ".join([HTTP_1, HTTP_2, HTTP_3]),
             citations=[cite(HTTP_1, RFC1945), cite(HTTP_2, RFC1945), cite(HTTP_3, RFC2068)],
         ),
-        usage={"input_tokens": 4516},
+        usage=searched(4516, 37),
     ),
-    # A model the provider does not run the hosted tool for: the answer Azure OpenAI gave to a
-    # deployment of gpt-4o version 2024-11-20 (for web_search_preview, and for web_search too).
-    error(
-        400,
-        "Hosted tool 'web_search_preview' is not supported with gpt-4o-2024-11-20.",
-        param="tools",
-    ),
-    error(
-        400,
-        "Hosted tool 'web_search_preview' is not supported with gpt-4o-2024-11-20.",
-        param="tools",
-    ),
+    # A deployment the provider does not run the hosted tool for. Illustrative: worded as Azure
+    # OpenAI answered for a deployment of an older model (the notebook's prose names it), for
+    # web_search_preview and web_search alike; that message named the model's version where this
+    # one names the notebook's placeholder deployment.
+    error(400, NOT_SUPPORTED, param="tools"),
+    error(400, NOT_SUPPORTED, param="tools"),
     # ... and the fallback without the web
     reply(text("Tim Berners-Lee invented the World Wide Web in 1989, while he worked at CERN.")),
 ]

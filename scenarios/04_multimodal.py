@@ -7,9 +7,14 @@ files drawn by scripts/draw_inputs.py (a 3-4-5 triangle with its squares, and a 
 numbers are in WEEKS and MINUTES there). The history in the search answer is stable and each claim is
 cited to a real page about it. Images and page images are billed as input tokens, which the fake
 server does not count, so each step sets ``input_tokens`` to a plausible size.
+
+In today's live shapes: no request here asks gpt-5.4-mini to reason, so no step has a reasoning item
+(its default effort, ``none``, is assumed from gpt-5.4's); the one search runs two queries, as one
+real gpt-5.2 search did, and bills a few reasoning tokens; each citation is a link after the sentence
+it backs (web_search_citations_gpt52 in ../shared/real-traffic).
 """
 
-from fake_api import reasoning, reply, text, web_search
+from fake_api import reply, text, web_search
 
 PYTHAGOREAN = (
     "https://en.wikipedia.org/wiki/Pythagorean_theorem",
@@ -42,7 +47,6 @@ HISTORY_4 = "Euclid proved it as Proposition 47 of Book I of his Elements, aroun
 STEPS = [
     # An image by URL
     reply(
-        reasoning(tokens=96),
         text(
             "A straight wooden boardwalk runs through a field of tall green grass towards a line of "
             "trees and shrubs. Above it, a bright blue sky is streaked with thin white clouds."
@@ -51,7 +55,6 @@ STEPS = [
     ),
     # A local image as a data URL, looked at closely (detail="high")
     reply(
-        reasoning(tokens=256),
         text(
             "The orange square has 9 small squares, the blue one 16 and the green one 25. The figure "
             "shows a right triangle with sides 3, 4 and 5 and a square built on each side: the two "
@@ -62,7 +65,6 @@ STEPS = [
     ),
     # A PDF
     reply(
-        reasoning(tokens=192),
         text(
             "Two weeks missed the 10-minute target: week 3, at 11.4 minutes (1.4 minutes over), and "
             "week 4, at 12.0 minutes (2.0 minutes over). The report notes that both weeks included "
@@ -72,9 +74,11 @@ STEPS = [
     ),
     # Look, then search: one request
     reply(
-        reasoning(tokens=288),
-        web_search("Pythagorean theorem history", sources=[PYTHAGOREAN[0], MACTUTOR[0], EUCLID[0]]),
-        web_search("Plimpton 322 Pythagorean triples", sources=[PLIMPTON[0]]),
+        web_search(
+            "Pythagorean theorem history",
+            sources=[PYTHAGOREAN[0], MACTUTOR[0], EUCLID[0], PLIMPTON[0]],
+            queries=["Pythagorean theorem history", "Plimpton 322 Pythagorean triples"],
+        ),
         text(
             " ".join([HISTORY_1, HISTORY_2, HISTORY_3, HISTORY_4]),
             citations=[
@@ -84,6 +88,6 @@ STEPS = [
                 (HISTORY_4, *PYTHAGOREAN),
             ],
         ),
-        usage={"input_tokens": 7358},
+        usage={"input_tokens": 7358, "output_tokens_details": {"reasoning_tokens": 54}},
     ),
 ]

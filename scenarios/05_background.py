@@ -5,9 +5,12 @@ A background step lists the status each poll sees (the create answers the first)
 dates a response's completed_at from its output tokens (about one second per 60), so the deep
 research job, with some 30,000 reasoning tokens, ran for about eight and a half minutes: 51 polls at
 the notebook's ten-second interval.
+
+In today's live shapes the requests that ask gpt-5.4-mini for no reasoning effort have no reasoning
+item (its default effort, none, is assumed from gpt-5.4's).
 """
 
-from fake_api import reasoning, reply, text, web_search
+from fake_api import find_in_page, open_page, reasoning, reply, text, web_search
 
 WIKI = "https://en.wikipedia.org/wiki/QWERTY"
 YASUOKA = "https://doi.org/10.14989/139379"
@@ -74,7 +77,6 @@ REPORT = (
 STEPS = [
     # Starting a job; polling by hand (four polls)
     reply(
-        reasoning(tokens=192),
         text(STORY),
         background=["queued", "in_progress", "in_progress", "in_progress", "completed"],
     ),
@@ -84,10 +86,12 @@ STEPS = [
         text(PUZZLE),
         background=["queued", "queued"] + ["in_progress"] * 15 + ["completed"],
     ),
-    # When a job does not complete: 16 output tokens, all spent on reasoning
+    # When a job does not complete: 16 output tokens, all spent on reasoning. (The request asks
+    # for no effort, so no reasoning item: the tokens are billed as reasoning without one, as
+    # gpt-5.2's searches at effort none are in real traffic.)
     reply(
-        reasoning(tokens=16),
         incomplete_reason="max_output_tokens",
+        usage={"output_tokens_details": {"reasoning_tokens": 16}},
         background=["queued", "in_progress", "incomplete"],
     ),
     # Cancelling: cancelled while still queued
@@ -99,20 +103,30 @@ STEPS = [
     # Only background responses can be cancelled
     reply(text("Ready.")),
     # Streaming a background job, losing the connection and resuming
-    reply(reasoning(tokens=256), text(REPAIR_STORY)),
+    reply(text(REPAIR_STORY)),
     # Deep research: a real long job
     reply(
-        reasoning(tokens=4608),
+        # A reasoning model browses: a reasoning item before each step (search, open a page,
+        # find words in it), as real traffic of reasoning models shows.
+        reasoning(tokens=2304),
         web_search("QWERTY keyboard layout origin Sholes 1868 1873"),
+        reasoning(tokens=2304),
         web_search("QWERTY designed to slow down typists myth"),
-        reasoning(tokens=6144),
+        reasoning(tokens=2048),
         web_search("Yasuoka On the Prehistory of QWERTY telegraph Morse"),
+        reasoning(tokens=1024),
+        open_page(YASUOKA),
+        reasoning(tokens=1024),
+        find_in_page(YASUOKA, "Morse"),
+        reasoning(tokens=2048),
         web_search("Sholes and Glidden Remington 1873 keyboard changes"),
-        reasoning(tokens=5632),
+        reasoning(tokens=2816),
         web_search("Smithsonian legend of the QWERTY keyboard"),
+        reasoning(tokens=2816),
         web_search("QWERTY TYPE WRITER top row salesmen claim"),
-        reasoning(tokens=6656),
+        reasoning(tokens=3328),
         web_search("Sholes 1878 patent QWERTY keyboard"),
+        reasoning(tokens=3328),
         web_search("The Atlantic origin of the QWERTY keyboard"),
         reasoning(tokens=7168),
         text(

@@ -1,13 +1,15 @@
 """What the illustrative recording of 06_tool_calling says: one step per create, in notebook order.
 
 Served by fake_api and captured by `make illustrate NB=notebooks/06_tool_calling.ipynb`.
+In today's live shapes the requests to gpt-5.4-mini ask for no reasoning effort, so their steps
+have no reasoning item (its default effort, none, is assumed from gpt-5.4's).
 The notebook's Python functions really run while it is recorded: qwerty_rows computes its answers,
 and deep_research sends its own background request (step 3 here) and polls it with wait(). The
 fake server dates completed_at from the output tokens (about one second per 60), so that research
 job ran for about seven minutes: 40 polls at ten seconds.
 """
 
-from fake_api import function_call, reasoning, reply, text, web_search
+from fake_api import find_in_page, function_call, open_page, reasoning, reply, text, web_search
 
 WIKI = "https://en.wikipedia.org/wiki/Dvorak_keyboard_layout"
 DAVID = "https://www.jstor.org/stable/1805621"
@@ -51,22 +53,28 @@ ANSWER = (
 
 STEPS = [
     # The model decides: a question it answers itself...
-    reply(
-        reasoning(tokens=64),
-        text("Q, W, E, R, T and Y: the first six letters of the top letter row, from the left."),
-    ),
+    reply(text("Q, W, E, R, T and Y: the first six letters of the top letter row, from the left.")),
     # ... and one for which it calls deep_research
-    reply(reasoning(tokens=128), function_call("deep_research", {"question": QUESTION})),
+    reply(function_call("deep_research", {"question": QUESTION})),
     # Inside deep_research: the deep research model, in background mode
     reply(
-        reasoning(tokens=3840),
+        # A reasoning model browses: a reasoning item before each step (search, open a page,
+        # find words in it), as real traffic of reasoning models shows.
+        reasoning(tokens=1920),
         web_search("Dvorak Simplified Keyboard patent 1936 Dealey"),
+        reasoning(tokens=1920),
         web_search("US Navy Dvorak typing experiment 1944"),
-        reasoning(tokens=5120),
+        reasoning(tokens=2560),
         web_search("Paul David Clio and the Economics of QWERTY 1985"),
+        reasoning(tokens=1280),
         web_search("Liebowitz Margolis The Fable of the Keys Navy study"),
-        reasoning(tokens=6400),
+        reasoning(tokens=640),
+        open_page(FABLE),
+        reasoning(tokens=640),
+        find_in_page(FABLE, "Strong"),
+        reasoning(tokens=3200),
         web_search("Earle Strong 1956 General Services Administration Dvorak study"),
+        reasoning(tokens=3200),
         web_search("Dvorak versus QWERTY typing speed comparison"),
         reasoning(tokens=8192),
         text(
@@ -105,10 +113,9 @@ STEPS = [
         background=["queued"] * 2 + ["in_progress"] * 38 + ["completed"],
     ),
     # The model's answer, from the research it asked for
-    reply(reasoning(tokens=96), text(ANSWER)),
+    reply(text(ANSWER)),
     # Several calls in one turn...
     reply(
-        reasoning(tokens=96),
         function_call("qwerty_rows", {"word": "typewriter"}),
         function_call("qwerty_rows", {"word": "proprietor"}),
         function_call("qwerty_rows", {"word": "keyboard"}),
@@ -127,7 +134,7 @@ STEPS = [
         function_call("qwerty_rows", {"word": "R2-D2"}),
         function_call("qwerty_rows", {"word": "salad"}),
     ),
-    reply(reasoning(tokens=80), function_call("qwerty_rows", {"word": "RD"})),
+    reply(function_call("qwerty_rows", {"word": "RD"})),
     reply(
         text(
             "**flask** and **salad** can: every one of their letters is on the home row. "

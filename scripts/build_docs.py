@@ -10,7 +10,10 @@ treated as errors. Nothing is executed and nothing is downloaded: the committed 
 they are. Staging writes only files whose content changed, so a second build is incremental.
 
 The staged copy of each notebook gets a note under its title saying where its outputs come from,
-read from `meta` in `notebooks/recordings/NN_name.json`. The committed notebook is not changed.
+read from `meta` in `notebooks/recordings/NN_name.json`, and its stream outputs merged as Jupyter
+shows them (one block per run of consecutive stdout or stderr outputs, their texts joined). The
+committed notebook is not changed. The README's page is titled "About the course (README)": its own
+title is the site's, which the home page carries.
 Links are kept strict (a broken one fails the build) with three exceptions, each made in the staged
 copy only: a link to a notebook whose number does not exist yet (notebooks land one at a time)
 becomes plain text with a note in the output; in README/docs pages a link to a folder becomes plain
@@ -149,13 +152,51 @@ def markdown_cell(cell_id: str, text: str) -> dict:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
 
 
+_CARRIAGE_RETURN = re.compile(r"[^\n]*\r(?=[^\n])")
+_BACKSPACE = re.compile(r"[^\n]\x08")
+
+
+def merged_streams(outputs: list[dict]) -> list[dict]:
+    """`outputs` with each run of consecutive stream outputs of one name joined into one, as
+    Jupyter shows them: the texts concatenated as they are (a streamed answer printed chunk by
+    chunk reads as one text), then a carriage return or backspace overwriting what it overwrites."""
+    merged: list[dict] = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == output.get("name")
+        ):
+            merged[-1] = dict(last, text=_text(last) + _text(output))
+        else:
+            merged.append(dict(output, text=_text(output)) if "text" in output else output)
+    for output in merged:
+        if output.get("output_type") == "stream":
+            text = output["text"]
+            while _BACKSPACE.search(text):
+                text = _BACKSPACE.sub("", text)
+            output["text"] = _CARRIAGE_RETURN.sub("", text)
+    return merged
+
+
+def _text(output: dict) -> str:
+    text = output.get("text", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
 def staged_notebook(nb: dict, note: str) -> dict:
-    """A copy of `nb` with the provenance note right under its `# Title`."""
+    """A copy of `nb` with the provenance note right under its `# Title` and its stream outputs
+    merged as Jupyter shows them."""
     box = markdown_cell(
         "docs-provenance",
         f":::{{admonition}} Where the outputs come from\n:class: note provenance\n{note}\n:::\n",
     )
-    cells = list(nb.get("cells", []))
+    cells = [
+        dict(cell, outputs=merged_streams(cell["outputs"])) if cell.get("outputs") else cell
+        for cell in nb.get("cells", [])
+    ]
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "markdown":
             continue
@@ -177,6 +218,19 @@ def staged_notebook(nb: dict, note: str) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # Staging
+
+
+README_TITLE = "About the course (README)"
+
+
+def retitled(text: str, title: str) -> str:
+    """A Markdown page titled `title`: its `# Title` (the first line that is not blank) replaced,
+    or `title` added above its text when it has none."""
+    body = text.lstrip("\n")
+    first, _, rest = body.partition("\n")
+    if first.startswith("# "):
+        return f"# {title}\n{rest}"
+    return f"# {title}\n\n{body}"
 
 
 def markdown_title(text: str, fallback: str) -> str:
@@ -276,7 +330,8 @@ def stage(nb_dir: Path) -> tuple[dict[str, bytes], list[dict], list[str]]:
     pages = {f"notebooks/{p.name}" for p in paths}
     reference = []  # (page path, Markdown text)
     if (ROOT / "README.md").is_file():
-        reference.append(("README.md", (ROOT / "README.md").read_text(encoding="utf-8")))
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        reference.append(("README.md", retitled(readme, README_TITLE)))
     for page in sorted(DOCS.glob("*.md")):
         if page.name != "index.md":
             reference.append((f"docs/{page.name}", page.read_text(encoding="utf-8")))
@@ -342,13 +397,7 @@ def index_page(notebooks: list[dict], reference: list[tuple[str, str]]) -> str:
     else:
         listing = "## The notebooks\n\nNo notebooks have been committed yet.\n"
     if reference:
-        entries = [
-            (
-                "About the course (README)" if page == "README.md" else markdown_title(text, page),
-                page,
-            )
-            for page, text in reference
-        ]
+        entries = [(markdown_title(text, page), page) for page, text in reference]
         items = [f"- [{title}]({page})" for title, page in entries]
         toc = "\n".join(f"{title} <{page[:-3]}>" for title, page in entries)
         ref = (

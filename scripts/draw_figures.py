@@ -321,11 +321,12 @@ def _styled(draw):
 
 @_styled
 def draw_comparisons(out_dir: Path) -> Path:
-    """images/comparisons.png: one Responses call against three Chat Completions round trips."""
+    """images/comparisons.png: one Responses call against two Chat Completions calls and a search
+    of the app's own between them."""
     fig = _new_figure(12, 7.8)
     _titles(
         fig,
-        "One Responses call vs three Chat Completions round trips",
+        "One Responses call vs two Chat Completions calls and your own search",
         "Task: \u201clook at this image, search the web about it, summarise with sources\u201d",
     )
     top, y_end = 1.0, 5.45
@@ -370,18 +371,18 @@ def draw_comparisons(out_dir: Path) -> Path:
 
     # Right: Chat Completions.
     ax = _panel(fig, 6.15, 1.1, 5.7, 5.9)
-    _panel_title(ax, "Chat Completions: 3 round trips", VERMILLION)
+    _panel_title(ax, "Chat Completions: 2 calls + your search", VERMILLION)
     _lifeline(ax, xa, top, y_end, "Your app", GREY)
     _lifeline(ax, xb, top, y_end, "Chat Completions", BLUE, sub="model")
     _lifeline(ax, xc, top, y_end, "Search API", VERMILLION, sub="outside the API")
     _message(ax, xa, xb, 1.9, "image + question", BLUE, badge="1")
     _message(ax, xb, xa, 2.35, "analysis, keywords", BLUE, dashed=True)
     _aside(ax, xa - 0.15, 2.75, "parse")
-    _message(ax, xa, xc, 3.2, "query (your code, your key)", VERMILLION, badge="2")
+    _message(ax, xa, xc, 3.2, "query (your code, your key)", VERMILLION, badge="S")
     _message(ax, xc, xa, 3.65, "results + URLs", VERMILLION, dashed=True)
     _activation(ax, xc, 3.2, 3.65, VERMILLION)
     _aside(ax, xa - 0.15, 4.05, "re-send")
-    _message(ax, xa, xb, 4.5, "results + question", BLUE, badge="3")
+    _message(ax, xa, xb, 4.5, "results + question", BLUE, badge="2")
     _message(ax, xb, xa, 4.95, "summary", BLUE, dashed=True)
     _activation(ax, xa, 1.9, 4.95, GREY)
     _activation(ax, xb, 1.9, 2.35, BLUE)
@@ -392,7 +393,7 @@ def draw_comparisons(out_dir: Path) -> Path:
         0.85,
         [
             (3.0, "The model, the search and the citations: one call."),
-            (9.0, "Step 2 is yours: parse, search, re-send, cite."),
+            (9.0, "Between the calls it is yours: parse, search, re-send."),
         ],
     )
     _legend(
@@ -404,7 +405,7 @@ def draw_comparisons(out_dir: Path) -> Path:
             (BLUE, "-", "model API"),
             (GREEN, "-", "hosted tool"),
             (VERMILLION, "-", "your app's own call"),
-            (GREY, "1", "round trip your app makes"),
+            (GREY, "1", "model call your app makes"),
         ],
     )
     return _save(fig, out_dir / "comparisons.png")

@@ -24,8 +24,9 @@ from fake_api import FakeResponsesServer  # noqa: E402
 
 
 def load_scenario(name: str) -> tuple[list, dict]:
-    """The scenario's ``STEPS``, and its ``SERVER`` options for FakeResponsesServer (``seed``,
-    ``live_shapes``, ...; none when it has no ``SERVER``)."""
+    """The scenario's ``STEPS``, and its options for FakeResponsesServer: what its ``SERVER``
+    says (``seed``, ``live_shapes``, ...) over the defaults of an illustration, which are today's
+    live shapes and a seed of the notebook's own name, so that no two notebooks share an id."""
     path = REPO / "scenarios" / f"{name}.py"
     if not path.exists():
         raise SystemExit(
@@ -34,7 +35,7 @@ def load_scenario(name: str) -> tuple[list, dict]:
     spec = importlib.util.spec_from_file_location(f"scenario_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.STEPS, dict(getattr(module, "SERVER", {}))
+    return module.STEPS, {"seed": name, "live_shapes": True, **getattr(module, "SERVER", {})}
 
 
 def illustrate(notebook: Path) -> int:
@@ -59,7 +60,11 @@ def main() -> int:
     args = parser.parse_args()
     status = 0
     for nb in args.notebooks:
-        status |= illustrate(nb)
+        try:
+            status |= illustrate(nb)
+        except KeyboardInterrupt:  # a stop signal, seen by record() at a check
+            print(f"Interrupted: nothing was changed in {nb} or its recording.", file=sys.stderr)
+            return 130
     return status
 
 

@@ -1,43 +1,55 @@
 """make record NB=notebooks/NN_name.ipynb: run a notebook live and keep what the API answered.
 
-1. Runs the notebook in record mode: requests go to the provider in .env, streams pass through as they
+1. Checks first what can be known before spending anything: that NB is a notebook, that there are
+   credentials, that the folders can be written and the disk has room, and that no other make
+   record of this notebook is running (a lock with its pid; one left by a killed run is taken over).
+2. Runs the notebook in record mode: requests go to the provider in .env, streams pass through as they
    arrive, and each finished exchange is written to a scratch folder of its own in the temp dir.
-2. Checks the scratch recording against the SDK's types (helpers.validate): what a live API sent
+3. Checks the scratch recording against the SDK's types (helpers.validate): what a live API sent
    is never refused; where it differs from the SDK's types, a note says so.
-3. Runs the notebook again in strict replay against the scratch recording, with no credentials, so the
+4. Runs the notebook again in strict replay against the scratch recording, with no credentials, so the
    stored outputs are exactly what replay (and nbval) will produce.
    Refuses to save if the new notebook or recording holds a secret the run knows, in any form
    (scripts/secret_search.py: the key, organisation and project ids, endpoint host, URL password).
-4. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json, together: both
-   new files are written in full beside the old ones first, then renamed over them with SIGINT and
-   SIGTERM held back, so an interruption leaves both old files or both new ones.
-If any step fails, or the run is interrupted (Ctrl-C, SIGTERM), both files stay byte-identical, the
-kernel is shut down, the scratch folder is removed, and it says why. Even SIGKILL changes neither file.
+5. Only then replaces notebooks/NN_name.ipynb and notebooks/recordings/NN_name.json, together: both
+   new files are written in full beside the old ones, a journal naming the two renames is written,
+   the renames are made with the stop signals held back, and the journal is removed. A run killed
+   between the renames (SIGKILL, a power cut) leaves the journal, and the next run completes them.
+If any step fails, or the run is stopped (Ctrl-C, SIGTERM, SIGHUP from a closed terminal, SIGQUIT),
+both files stay byte-identical, the kernel is shut down, the scratch folder is removed, and it says
+why in one message. Even SIGKILL changes neither file (or, between the renames, both).
 """
 
 from __future__ import annotations
+
+if __name__ == "__main__":
+    # Before the slow imports below (1-2 s): a stop signal while they run is noted, not raised.
+    import signal as _signal
+
+    _EARLY: list[int] = []
+    for _name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
+        if hasattr(_signal, _name):
+            _signal.signal(getattr(_signal, _name), lambda signum, frame: _EARLY.append(signum))
 
 import argparse
 import contextlib
 import json
 import os
 import shutil
-import signal
 import sys
-import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 sys.modules.setdefault("rfc3987_syntax", None)  # as in nbexec.py: a fast nbformat import
 
 import nbformat  # noqa: E402
+import record_guard as guard  # noqa: E402
 import secret_search  # noqa: E402
-from nbexec import CREDENTIALS, REPO, execute, failing_cell  # noqa: E402
+from nbexec import FRESH_CLONE, REPO, Execution, failing_cell, merge_streams  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from helpers import config  # noqa: E402
-from helpers.recording import load, relative, stage  # noqa: E402
+from helpers.errors import RecordingError, SetupError  # noqa: E402
+from helpers.recording import Recording, load, relative, stage  # noqa: E402
 from helpers.validate import review  # noqa: E402
 
 
@@ -51,30 +63,115 @@ def fail(message: str, notebook: Path, recording: Path) -> int:
 
 
 def record(notebook: Path, source: str = "recorded", provider: str | None = None) -> int:
-    notebook = notebook.resolve()
+    with guard.Stop(globals().get("_EARLY")) as stop:
+        return _guarded(notebook, source, provider, stop)
+
+
+def _guarded(notebook: Path, source: str, provider: str | None, stop: guard.Stop) -> int:
+    notebook = Path(notebook).resolve()
     name = notebook.stem
     target = config.recordings_dir() / f"{name}.json"
-    if not notebook.exists():
-        print(f"No notebook at {notebook}", file=sys.stderr)
+    wrong = not_a_notebook(notebook)
+    if wrong:
+        guard.say(wrong, err=True)
         return 2
-    config.load_dotenv_once()
-    if config.detect_provider() is None:
+    stop.check()
+    # First, whatever else happens: a save a killed run left between its two renames.
+    for line in guard.finish_interrupted_saves(target.parent):
+        guard.say(line, err=True)
+    try:
+        config.load_dotenv_once()
+        found = config.detect_provider()
+    except SetupError as err:
+        return fail(str(err), notebook, target)
+    if found is None:
         return fail(f"no credentials. {config.HOW_TO_GO_LIVE}", notebook, target)
-
-    with _sigterm_as_interrupt():
-        scratch = Path(tempfile.mkdtemp(prefix=f"record-{name}-"))
+    problem = guard.preflight([target, notebook])
+    if problem:
+        return fail(problem, notebook, target)
+    with contextlib.ExitStack() as held:
         try:
-            return _record(notebook, name, target, scratch, source, provider)
+            note = held.enter_context(guard.locked(target, notebook))
+        except guard.AlreadyRunning as running:
+            return fail(
+                f"another make record of {relative(notebook)} is running ({running.holder}). "
+                "Wait for it to finish, or stop it, then run again",
+                notebook,
+                target,
+            )
+        except OSError as err:
+            return fail(guard.disk_message(err, target.parent), notebook, target)
+        if note:
+            guard.say(note, err=True)
+        guard.remove_strays([target, notebook])
+        scratch = guard.scratch_folder(name)
+        try:
+            stop.check()
+            return _record(notebook, name, target, scratch, source, provider, stop)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def not_a_notebook(path: Path) -> str | None:
+    """Why ``path`` cannot be recorded, in one line with the command that would work; or None."""
+    usage = "make record NB=notebooks/NN_name.ipynb"
+    shown = relative(path)
+    if path.suffix == ".json" and (path.parent.parent / f"{path.stem}.ipynb").exists():
+        return (
+            f"{shown} is a recording, not a notebook. Record its notebook: make record "
+            f"NB={relative(path.parent.parent / f'{path.stem}.ipynb')}"
+        )
+    if not path.exists():
+        return f"No notebook at {shown}. Usage: {usage}"
+    if path.is_dir():
+        return f"{shown} is a folder, not a notebook. Usage: {usage}"
+    if path.suffix != ".ipynb":
+        return f"{shown} is not a notebook (a notebook's name ends in .ipynb). Usage: {usage}"
+    from helpers.files import read_regular_file
+
+    try:
+        text = read_regular_file(path, 64 * 1024 * 1024).decode("utf-8")
+    except OSError as err:
+        return f"{shown} cannot be read as a notebook ({err.strerror or err}). Usage: {usage}"
+    except UnicodeDecodeError:
+        return f"{shown} is not a notebook Jupyter can open (it is not UTF-8 text). Usage: {usage}"
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        return f"{shown} is not a notebook Jupyter can open (not valid JSON: {err}). Usage: {usage}"
+    try:
+        nbformat.validate(nbformat.reads(text, 4) if isinstance(data, dict) else data)
+    except Exception as err:  # nbformat's ValidationError, or its reader failing on the shape
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:160]
+        return (
+            f"{shown} is not a notebook Jupyter can open (not a notebook's structure: {first}). "
+            f"Usage: {usage}"
+        )
+    return None
+
+
+def _execute(notebook: Path, env: dict[str, str | None], stop: guard.Stop):
+    """Run the notebook in a thread, so that a stop signal shuts its kernel down at any moment."""
+    run = Execution(notebook, env)
+    with stop.cancelling(run.cancel):
+        run.start()
+        result = run.wait()
+    stop.check()
+    return result
+
+
 def _record(
-    notebook: Path, name: str, target: Path, scratch: Path, source: str, provider: str | None
+    notebook: Path,
+    name: str,
+    target: Path,
+    scratch: Path,
+    source: str,
+    provider: str | None,
+    stop: guard.Stop,
 ) -> int:
     partial = scratch / f"{name}.json"
     print(f"Recording {relative(notebook)} live ...", flush=True)
-    live = execute(
+    live = _execute(
         notebook,
         {
             "TUTORIAL_MODE": "record",
@@ -82,6 +179,7 @@ def _record(
             "TUTORIAL_RECORD_SOURCE": source,
             "TUTORIAL_RECORD_PROVIDER": provider,
         },
+        stop,
     )
     if live.error:
         cell = failing_cell(live.notebook)
@@ -103,20 +201,15 @@ def _record(
         flush=True,
     )
     reports = scratch / "reports"
-    replay_env: dict[str, str | None] = {k: None for k in CREDENTIALS}
-    # Replay exactly as the tests do: no caps or model overrides from .env in the stored outputs.
+    # Replay exactly as the tests do, as a fresh clone: the stored outputs show what a learner
+    # without a key sees, with no caps or model overrides from .env.
+    replay_env = dict(FRESH_CLONE)
     replay_env.update(
-        TUTORIAL_MAX_REQUESTS=None,
-        TUTORIAL_MAX_TOKENS=None,
-        TUTORIAL_MODEL=None,
-        TUTORIAL_DEEP_RESEARCH_MODEL=None,
-        TUTORIAL_MODE="replay",
-        TUTORIAL_DOTENV="0",
         TUTORIAL_REPLAY_STRICT="1",
         TUTORIAL_RECORDINGS_DIR=str(scratch),
         TUTORIAL_REPORT_DIR=str(reports),
     )
-    replay = execute(notebook, replay_env)
+    replay = _execute(notebook, replay_env, stop)
     if replay.error:
         cell = failing_cell(replay.notebook)
         return fail(
@@ -128,19 +221,51 @@ def _record(
     if report["unplayed"]:
         return fail(f"replay left recorded requests unused: {report['unplayed']}", notebook, target)
 
-    files = {target: recording.to_json(), notebook: nbformat.writes(replay.notebook) + "\n"}
+    _keep_date(recording, target, name)
+    stored = nbformat.writes(merge_streams(replay.notebook)) + "\n"
+    files = {target: recording.to_json(), notebook: stored}
     leaked = secret_search.check(files)  # a key, id, host or password this run knows
     if leaked:
         return fail(leaked, notebook, target)
-    late = _replace_together(files)
-    if late:
-        print("Interrupted while saving: the save was finished first.", file=sys.stderr)
+    try:
+        late = _replace_together(files, before_commit=stop.check)
+    except guard.SaveError as err:
+        if err.partial:
+            guard.say(
+                f"Not fully saved: {guard.disk_message(err.err, err.path)}. The next make record "
+                "into this folder (or make test) completes the save.",
+                err=True,
+            )
+            return 1
+        return fail(guard.disk_message(err.err, err.path), notebook, target)
+    if late or stop.signum is not None:
+        guard.say("Interrupted while saving: the save was finished first.", err=True)
     print(
         f"Saved {relative(target)} ({len(recording.interactions)} request"
         f"{'' if len(recording.interactions) == 1 else 's'}, source: {source}) "
         f"and {relative(notebook)} ({live.seconds:.0f} s live, {replay.seconds:.1f} s replay)."
     )
     return 0
+
+
+def _keep_date(recording: Recording, target: Path, name: str) -> None:
+    """``meta.recorded_at`` is the day the recorded exchanges last changed: a recording whose
+    exchanges and other metadata equal the saved one's keeps its date, so making an unchanged
+    recording again (make illustrate) changes no byte of it."""
+    try:
+        saved = load(target, name)
+    except RecordingError:
+        return  # none yet, or one that cannot be read: the new one is dated today
+
+    def undated(meta: dict) -> dict:
+        return {k: v for k, v in meta.items() if k != "recorded_at"}
+
+    if (
+        saved.interactions == recording.interactions
+        and undated(saved.meta) == undated(recording.meta)
+        and "recorded_at" in saved.meta
+    ):
+        recording.meta["recorded_at"] = saved.meta["recorded_at"]
 
 
 def _notes(notes: list[str], limit: int = 10) -> str:
@@ -155,50 +280,11 @@ def _notes(notes: list[str], limit: int = 10) -> str:
     return "\n".join(lines)
 
 
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (kill, a closed terminal, a cancelled CI job) stops a recording as Ctrl-C does, with
-    KeyboardInterrupt, so that every clean-up runs. (While a notebook runs, nbclient handles both
-    signals itself: it shuts the kernel down, and nbexec raises KeyboardInterrupt after it.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-_HELD = (signal.SIGINT, signal.SIGTERM)
-
-
-def _replace_together(files: dict[Path, str]) -> bool:
-    """Replace every file or none: write each new text in full beside its target, then rename them
-    all into place while SIGINT and SIGTERM wait. Only SIGKILL or a power cut in the microseconds
-    between two renames could split them. Returns whether an interruption waited."""
-    temps: dict[Path, Path] = {}
-    try:
-        for path, text in files.items():
-            temps[path] = stage(path, text)
-        waited: list[int] = []
-        held = {}
-        if threading.current_thread() is threading.main_thread():
-            held = {s: signal.signal(s, lambda n, f: waited.append(n)) for s in _HELD}
-        try:
-            for path, tmp in temps.items():
-                os.replace(tmp, path)
-        finally:
-            for sig, handler in held.items():
-                signal.signal(sig, handler)
-        return bool(waited)
-    finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+def _replace_together(files: dict[Path, str], before_commit=lambda: None) -> bool:
+    """Replace every file or none (see record_guard.replace_together); the journal lives beside
+    the first file, the recording. Returns whether a stop signal waited for the renames."""
+    first = next(iter(files))
+    return guard.replace_together(files, guard.journal_path(first), stage, before_commit)
 
 
 def main() -> int:
@@ -207,11 +293,19 @@ def main() -> int:
     args = parser.parse_args()
     try:
         return record(args.notebook)
-    except KeyboardInterrupt:
-        print("Interrupted: nothing was changed.", file=sys.stderr)
+    except KeyboardInterrupt:  # guard.Interrupted: a stop signal, seen at a check
+        guard.say("Interrupted: nothing was changed.", err=True)
         return 130
 
 
 if __name__ == "__main__":
     os.chdir(REPO)
-    sys.exit(main())
+    status = main()
+    # Ended here, not by interpreter shutdown: during shutdown Python puts back the default
+    # handlers, and a Ctrl-C then would kill the process after its message.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)

@@ -11,10 +11,10 @@ import threading
 import bodies
 import openai
 import pytest
-from fake_api import FakeResponsesServer, hang, reply, text
 from rawserver import RawServer
 from rawserver import answer as raw_answer
 
+from fake_api import FakeResponsesServer, hang, reply, text
 from helpers import BudgetExceeded, SetupError, connect, current_session, session_report
 
 # Built at run time so no literal in the repository looks like a key.

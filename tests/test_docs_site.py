@@ -2,13 +2,17 @@
 
 `make test` builds the site first; on its own, run `make docs` before this file. The browser check
 drives Debian's chromium (/usr/bin/chromium, or $CHROMIUM_PATH) with Playwright over a local
-server: every page loads without console errors and without a request leaving 127.0.0.1, every
-image has pixels, and pages whose notebook shows web-search citations have numbered citation links.
-A full-page screenshot of each page is saved under build/screenshots/.
+server: every page loads without console errors, without a request leaving 127.0.0.1 and without a
+404 from the server (the favicon included), every image has pixels, pages whose notebook shows
+web-search citations have numbered citation links, and every code cell's outputs read as Jupyter
+shows them: Markdown tables in outputs are tables, and each run of consecutive stream outputs of one
+name is one block holding exactly their joined text. Without a browser, the Next/Previous links are
+checked to walk the notebooks in order and stop at the last one, and no page but the home page to
+carry the site's title. A full-page screenshot of each page is saved under build/screenshots/.
 
 Without chromium the browser check is skipped with a message, except under CI=true, where that is
-a failure. Keep every browser test in this file: with `--dist loadfile` it runs on one worker and
-launches the browser once.
+a failure (tests/browser.py). Keep the site's browser tests in this file: with `--dist loadfile` it
+runs on one worker and launches the browser once. (JupyterLab has its own, tests/test_lab.py.)
 """
 
 from __future__ import annotations
@@ -22,30 +26,22 @@ import os
 import re
 import shutil
 import threading
-import warnings
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from browser import WAIT_FOR_IMAGES, chromium, local_only
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = Path(os.environ.get("DOCS_BUILD_DIR") or ROOT / "build").resolve()
 SITE = BUILD / "site"
 STAGED = BUILD / "docs-src"
 SCREENSHOTS = BUILD / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CITATION_TEXT = re.compile(r"^\[?\d+\]?$")
 # What show() writes for a citation: [\[1\]](https://...) (or [1](https://...)).
 MARKDOWN_CITATION = re.compile(r"\[(?:\\?\[)?\d+(?:\\?\])?\]\(https?://")
 PROVENANCE = "Where the outputs come from"
+MANIFEST_NAME = "manifest.json"
 
 
 def _builder():
@@ -199,67 +195,45 @@ def test_every_figure_a_notebook_stores_is_an_image_on_its_page(site):
 # In the browser
 
 
-def _no_browser(reason: str):
-    message = (
-        f"the browser check did not run: {reason}. Install Debian's chromium "
-        "(as root: bash scripts/ensure_chromium.sh, or apt-get install chromium)"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + " [CI=true, so this is a failure]", pytrace=False)
-    # `pytest -q` does not print skip reasons; a warning shows in the summary of every run.
-    warnings.warn(message, stacklevel=2)
-    pytest.skip(message)
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site quietly, keeping every (status, path) it answered in ``answered``."""
 
+    answered: list[tuple[int, str]]
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+    def log_request(self, code="-", size="-"):
+        self.answered.append((int(getattr(code, "value", code)), self.path))
 
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    answered: list[tuple[int, str]] = []
+    handler = functools.partial(
+        type("Handler", (_Handler,), {"answered": answered}), directory=str(site)
+    )
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", answered
     httpd.shutdown()
     httpd.server_close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        _no_browser(f"{CHROMIUM} not found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _no_browser("the playwright package is not installed in this environment")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-WAIT_FOR_IMAGES = """() => Promise.all([...document.images].map(img => {
-    img.loading = "eager";
-    return img.complete ? null : new Promise(done => { img.onload = img.onerror = done; });
-}))"""
 
 
 def test_every_page_in_the_browser(site, server, browser):
+    server, answered = server
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
     citing = {f"notebooks/{n[:-6]}.html" for n in built_notebooks(site) if shows_citations(n)}
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-    def keep_local(route):
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", keep_local)
+    local_only(context, [])
     problems: list[str] = []
     pages = site_pages(site)
     seen: dict[str, list[str]] = {"requests": [], "errors": []}
@@ -302,9 +276,166 @@ def test_every_page_in_the_browser(site, server, browser):
             if not cited:
                 problems.append(f"{rel}: no numbered citation links ([1] -> http(s) URL)")
 
+        if rel.startswith("notebooks/"):
+            problems.extend(f"{rel}: {p}" for p in output_problems(rel, page.evaluate(CELLS)))
+
         page.screenshot(path=SCREENSHOTS / (rel[:-5].replace("/", "__") + ".png"), full_page=True)
     context.close()
+    problems.extend(
+        f"server answered {status} to {path}" for status, path in answered if status >= 400
+    )
     assert pages, "the site has no pages"
     assert not problems, f"{len(problems)} problem(s) on {len(pages)} pages:\n  " + "\n  ".join(
         problems
     )
+
+
+# What each code cell of a notebook page shows: its stream blocks (class, text), tables, text.
+CELLS = """() => [...document.querySelectorAll("article div.cell")].map(cell => {
+    const out = cell.querySelector(":scope > div.cell_output");
+    if (!out) return {streams: [], tables: 0, text: ""};
+    const blocks = [...out.querySelectorAll(":scope > div.output.stream, :scope > div.output.stderr")];
+    return {
+        streams: blocks.map(b => [b.classList.contains("stderr") ? "stderr" : "stdout",
+                                  (b.querySelector("pre") ?? b).textContent]),
+        tables: out.querySelectorAll("table").length,
+        text: out.innerText,
+    };
+})"""
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
+
+
+def stream_runs(outputs: list[dict]) -> list[tuple[str, str]]:
+    """(name, joined text) of each run of consecutive stream outputs of one name, as Jupyter
+    shows them: one block per run."""
+    runs: list[tuple[str, str]] = []
+    previous = None
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            previous = None
+            continue
+        text = _strings(output.get("text", ""))
+        if previous == output["name"]:
+            runs[-1] = (runs[-1][0], runs[-1][1] + text)
+        else:
+            runs.append((output["name"], text))
+        previous = output["name"]
+    return runs
+
+
+def output_problems(rel: str, shown: list[dict]) -> list[str]:
+    """How a notebook page's cell outputs differ from what Jupyter shows for the committed ones."""
+    nb_dir = Path(json.loads((STAGED / MANIFEST_NAME).read_text(encoding="utf-8"))["notebooks_dir"])
+    nb = json.loads((nb_dir / f"{Path(rel).stem}.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if c.get("cell_type") == "code"]
+    if len(cells) != len(shown):
+        return [f"the page shows {len(shown)} code cells, the notebook has {len(cells)}"]
+    problems = []
+    for number, (cell, page) in enumerate(zip(cells, shown, strict=True), 1):
+        expected = [(name, text.strip("\n")) for name, text in stream_runs(cell.get("outputs", []))]
+        got = [(name, text.strip("\n")) for name, text in page["streams"]]
+        if got != expected:
+            problems.append(
+                f"code cell {number}: stream output shown as {len(got)} block(s) {got!r:.300}, "
+                f"Jupyter shows {len(expected)}: {expected!r:.300}"
+            )
+        tables = sum(
+            len(TABLE_RULE.findall(_strings((o.get("data") or {}).get("text/markdown", ""))))
+            for o in cell.get("outputs", [])
+        )
+        if tables and (page["tables"] < tables or TABLE_RULE.search(page["text"])):
+            problems.append(
+                f"code cell {number}: {tables} Markdown table(s) in its output, "
+                f"{page['tables']} shown as a table"
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Navigation, titles and the favicon (without a browser)
+
+
+class _Head(html.parser.HTMLParser):
+    """A page's <title>, its Next/Previous links (furo) and the icons it declares."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.next: str | None = None
+        self.prev: str | None = None
+        self.icons: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "title" and not self.title:
+            self._in_title = True
+        elif tag == "a" and "next-page" in classes:
+            self.next = attrs.get("href")
+        elif tag == "a" and "prev-page" in classes:
+            self.prev = attrs.get("href")
+        elif tag == "link" and "icon" in (attrs.get("rel") or "").lower().split():
+            self.icons.append(attrs.get("href") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def head(site: Path, rel: str) -> _Head:
+    parser = _Head()
+    parser.feed((site / rel).read_text(encoding="utf-8"))
+    return parser
+
+
+def target(rel: str, href: str | None) -> str | None:
+    if href is None:
+        return None
+    return urlsplit(urljoin(f"http://site/{rel}", href)).path.lstrip("/")
+
+
+def test_next_and_previous_walk_the_notebooks_in_order_and_stop_at_the_last(site):
+    pages = ["index.html", *(f"notebooks/{n[:-6]}.html" for n in built_notebooks(site))]
+    wrong = []
+    for i, rel in enumerate(pages[1:], 1):
+        links = head(site, rel)
+        expected = (pages[i + 1] if i + 1 < len(pages) else None, pages[i - 1])
+        got = (target(rel, links.next), target(rel, links.prev))
+        if got != expected:
+            wrong.append(f"{rel}: Next {got[0]}, Previous {got[1]}; expected {expected}")
+    for rel in site_pages(site):  # no page outside the notebooks leads back into them
+        if rel in pages:
+            continue
+        links = head(site, rel)
+        for link in (target(rel, links.next), target(rel, links.prev)):
+            if link in pages[1:]:
+                wrong.append(f"{rel} links Next/Previous to the notebook {link}")
+    assert not wrong, "Next/Previous links:\n  " + "\n  ".join(wrong)
+
+
+def test_no_page_but_the_home_page_carries_the_site_title(site):
+    site_title = head(site, "index.html").title.strip()
+    same = [
+        rel
+        for rel in site_pages(site)
+        if rel != "index.html"
+        and head(site, rel).title.strip().removesuffix(f" - {site_title}").strip() == site_title
+    ]
+    assert not same, f"pages titled like the home page ({site_title!r}): {same}"
+
+
+def test_every_page_declares_a_favicon_the_site_has(site):
+    missing = []
+    for rel in site_pages(site):
+        icons = head(site, rel).icons
+        if not icons:
+            missing.append(f"{rel}: no <link rel=icon> (browsers then ask for /favicon.ico)")
+        for href in icons:
+            if not (site / unquote(target(rel, href) or "")).is_file():
+                missing.append(f"{rel}: icon {href} is not in the site")
+    assert not missing, "\n".join(missing)

@@ -212,7 +212,8 @@ def test_stream_parses_and_final_response_equals_retrieve(serve) -> None:
         final = stream.get_final_response()
     events = server.answers[-1].events
     deltas = [e["delta"] for e in events if e["type"] == "response.output_text.delta"]
-    assert "".join(deltas) == answer and len(deltas) > 3
+    cited = answer + " ([example.org](https://example.org/s?utm_source=openai))"
+    assert "".join(deltas) == cited == final.output_text and len(deltas) > 3
     assert types[:4] == [
         "response.created",
         "response.in_progress",
@@ -289,21 +290,39 @@ def test_reasoning_summary_and_sources_only_when_asked(serve) -> None:
     assert [s.url for s in full.output[1].action.sources] == ["https://example.org/a"]
 
 
-def test_citation_indices_slice_the_cited_text(serve) -> None:
-    answer = "Lyon is known for food, and Paris for the Louvre; Paris is also the capital."
+def test_a_citation_is_an_inline_link_after_its_sentence_and_the_indices_mark_it(serve) -> None:
+    # As real answers are written (web_search_citations_gpt52 in ../shared/real-traffic): the
+    # link follows the full stop of the sentence the cited words are in, and the annotation's
+    # start_index..end_index is the link itself.
+    answer = "Lyon is known for food. Paris has the Louvre; Paris is also the capital.\n\nThe end."
     cites = [
-        ("Lyon is known for food", "https://example.org/lyon", "Lyon"),
-        ("Paris", "https://example.org/paris", "Paris"),
+        ("Lyon is known for food", "https://www.example.org/lyon", "Lyon"),
+        ("Paris", "https://example.org/paris?lang=en", "Paris"),
         ("Paris", "https://example.org/capital"),
     ]
     server = serve([reply(text(answer, citations=cites))])
     response = client_for(server).responses.create(model=MODEL, input="Cities?")
-    annotations = response.output[0].content[0].annotations
-    assert [answer[a.start_index : a.end_index] for a in annotations] == [
-        "Lyon is known for food"
-    ] + ["Paris"] * 2
-    assert annotations[1].start_index < annotations[2].start_index
-    assert annotations[2].title == "https://example.org/capital"
+    part = response.output[0].content[0]
+    assert part.text == (
+        "Lyon is known for food. ([example.org](https://www.example.org/lyon?utm_source=openai)) "
+        "Paris has the Louvre; Paris is also the capital. "
+        "([example.org](https://example.org/paris?lang=en&utm_source=openai)) "
+        "([example.org](https://example.org/capital?utm_source=openai))\n\nThe end."
+    )
+    links = [part.text[a.start_index : a.end_index] for a in part.annotations]
+    assert links == [f"([example.org]({a.url}))" for a in part.annotations]
+    assert [a.url for a in part.annotations] == [
+        "https://www.example.org/lyon?utm_source=openai",
+        "https://example.org/paris?lang=en&utm_source=openai",
+        "https://example.org/capital?utm_source=openai",
+    ]
+    assert part.annotations[2].title == "https://example.org/capital"
+    # Given out of order, the links are still placed (and annotated) in the text's order.
+    late = text("One. Two.", citations=[("Two", "https://b.org"), ("One", "https://a.org")])
+    assert [a["url"] for a in late.data["annotations"]] == [
+        "https://a.org?utm_source=openai",
+        "https://b.org?utm_source=openai",
+    ]
     with pytest.raises(ValueError, match="does not occur"):
         text("abc", citations=[("xyz", "https://example.org")])
 

@@ -5,8 +5,10 @@ types), and nbval then passes it in replay."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -164,3 +166,132 @@ def test_make_illustrate_takes_the_live_shapes_too(notebook, monkeypatch, capsys
     assert status == 0, capsys.readouterr().err
     assert "Note:" not in capsys.readouterr().out  # illustrative: the known shapes are expected
     assert load(notebook.parent / "recordings" / "shapes.json").meta["source"] == "illustrative"
+
+
+# ---- today's shapes in bodies and items (fake_api.live), each after a real-traffic case -------
+
+
+def test_a_searching_answer_in_todays_shapes():
+    from fake_api import text as text_item
+
+    step = reply(
+        web_search(
+            "tallest mountain in Alberta",
+            sources=["https://www.britannica.com/place/Mount-Columbia"],
+            queries=["tallest mountain in Alberta", "Mount Columbia elevation"],
+        ),
+        text_item(
+            "The tallest mountain in Alberta is Mount Columbia.",
+            citations=[("Mount Columbia", "https://www.britannica.com/place/Mount-Columbia",
+                        "Mount Columbia | Britannica")],
+        ),
+        usage={"output_tokens_details": {"reasoning_tokens": 49}},
+    )  # fmt: skip
+    unbilled = replace(step, usage=None)
+    with FakeResponsesServer([step, unbilled], live_shapes=True, seed="a") as server:
+        for _ in range(2):
+            client_for(server).responses.create(
+                model=MODEL, input="Tallest?", tools=[{"type": "web_search"}]
+            )
+        body, plain = (answer.body for answer in server.answers)
+    # web_search_citations_gpt52: the dated model, both search fields, no reasoning item at
+    # effort none but reasoning tokens billed, the tool echoed with its default location.
+    assert body["model"] == "gpt-5.4-mini-2026-03-17" and body["top_p"] == 0.98
+    assert [i["type"] for i in body["output"]] == ["web_search_call", "message"]
+    assert body["output"][0]["action"] == {
+        "type": "search",
+        "query": "tallest mountain in Alberta",
+        "queries": ["tallest mountain in Alberta", "Mount Columbia elevation"],
+    }
+    assert body["reasoning"] == {"effort": "none", "summary": None}
+    usage = body["usage"]
+    assert usage["output_tokens_details"]["reasoning_tokens"] == 49
+    assert usage["output_tokens"] == plain["usage"]["output_tokens"] + 49
+    assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+    assert body["tools"] == [{
+        "type": "web_search", "search_context_size": "medium", "filters": None,
+        "user_location": {"type": "approximate", "city": None, "country": "US", "region": None,
+                          "timezone": None},
+    }]  # fmt: skip
+    assert body["tool_usage"]["web_search"] == {"num_requests": 1}
+    message = body["output"][1]
+    assert message["phase"] == "final_answer"  # gpt-5.3 and later (the SDK's docstring)
+    part = message["content"][0]
+    assert part["text"].endswith(
+        "Mount Columbia. ([britannica.com](https://www.britannica.com/place/Mount-Columbia"
+        "?utm_source=openai))"
+    )
+    # Live ids: resp_0 and 50 hex digits; a response's items share its first 18.
+    ids = [body["id"], *(i["id"] for i in body["output"])]
+    assert all(re.fullmatch(r"(resp|ws|msg)_0[0-9a-f]{49}", i) for i in ids), ids
+    assert len({i.split("_")[1][:18] for i in ids}) == 1
+
+
+def test_a_location_given_in_part_is_echoed_with_the_rest_null_and_preview_as_azure_echoes_it():
+    with FakeResponsesServer([reply(text("Call 999.")), reply(text("4."))], live_shapes=True) as s:
+        client = client_for(s)
+        client.responses.create(
+            model=MODEL,
+            input="Ambulance?",
+            tools=[
+                {"type": "web_search", "user_location": {"type": "approximate", "country": "GB"}}
+            ],
+        )
+        local = s.answers[-1].body["tools"][0]
+        client.responses.create(model=MODEL, input="2+2", tools=[{"type": "web_search_preview"}])
+        preview = s.answers[-1].body["tools"][0]
+    assert local["user_location"] == {
+        "type": "approximate", "city": None, "country": "GB", "region": None, "timezone": None
+    }  # fmt: skip
+    # azure_gpt52chat_tools: the preview tool echoed with its content types and default location.
+    assert preview["search_content_types"] == ["text"] and "filters" not in preview
+    assert preview["user_location"]["country"] == "US"
+
+
+def test_a_reasoning_model_browses_with_a_reasoning_item_before_each_tool_call():
+    from fake_api import find_in_page, open_page, reasoning
+
+    page = "https://www.rfc-editor.org/rfc/rfc1034"
+    browsing = reply(
+        reasoning(tokens=96),
+        web_search("DNS resolution RFC 1034"),
+        reasoning(tokens=64),
+        open_page(page),
+        reasoning(tokens=32),
+        find_in_page(page, "referral"),
+        reasoning(tokens=32),
+        text("A resolver follows referrals from the root."),
+    )
+    with FakeResponsesServer([browsing], live_shapes=True) as server:
+        response = client_for(server).responses.create(
+            model="gpt-5.5", input="How?", tools=[{"type": "web_search"}], stream=True
+        )
+        final = [e for e in response if e.type == "response.completed"][0].response
+        events = server.answers[-1].events
+    actions = [i.action for i in final.output if i.type == "web_search_call"]
+    assert [a.type for a in actions] == ["search", "open_page", "find_in_page"]
+    assert actions[1].url == page and actions[2].pattern == "referral"
+    assert final.model == "gpt-5.5-2026-04-23" and final.reasoning.effort == "medium"
+    added = [e["item"] for e in events if e["type"] == "response.output_item.added"]
+    assert all("action" not in i for i in added if i["type"] == "web_search_call")
+
+
+@pytest.mark.parametrize(
+    ("items", "mistake"),
+    [
+        (
+            lambda r: [web_search("q"), r(tokens=8), text("A.")],
+            "item 1 (web_search) is a tool call",
+        ),
+        (lambda r: [r(tokens=8), web_search("q"), text("A.")], "item 3 (message) follows a hosted"),
+    ],
+)
+def test_tool_calls_of_a_reasoning_model_without_reasoning_are_scripting_mistakes(items, mistake):
+    from fake_api import reasoning
+
+    with FakeResponsesServer([reply(*items(reasoning))], live_shapes=True) as server:
+        with pytest.raises(openai.InternalServerError):
+            client_for(server).responses.create(
+                model=MODEL, input="q", reasoning={"effort": "low"}, tools=[{"type": "web_search"}]
+            )
+        assert mistake in server.errors[0]

@@ -25,20 +25,8 @@ FILES = sorted(
 
 # Files known to name such a model today. Each is an expected failure, strict: once the file is
 # fixed the test passes, strict makes that a failure, and the marker here must go.
-ISSUE_12 = "re-recorded on the current research model in issue 12"
-GPT_4O = (
-    "names gpt-4o (to be shut down on 2027-01-14) for its hosted-tool demo: the lesson must pick "
-    "a current model that lacks the tool"
-)
-KNOWN = {
-    "notebooks/05_background.ipynb": ISSUE_12,
-    "notebooks/06_tool_calling.ipynb": ISSUE_12,
-    "notebooks/recordings/05_background.json": ISSUE_12,
-    "notebooks/recordings/06_tool_calling.json": ISSUE_12,
-    "notebooks/03_web_search.ipynb": GPT_4O,
-    "notebooks/recordings/03_web_search.json": GPT_4O,
-    "scenarios/03_web_search.py": GPT_4O,
-}
+# (none today: 03's hosted-tool demo names a deployment placeholder; 05 and 06 run on gpt-5.5)
+KNOWN: dict[str, str] = {}
 
 
 def named_in(path: Path) -> set[str]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 
-from helpers import SetupError, connect, model
+from helpers import SetupError, config, connect, model
 from helpers.config import DEFAULT_MODELS, detect_provider, resolve_mode
 
 # Built at run time so no literal in the repository looks like a key.
@@ -104,3 +108,81 @@ def test_live_models_take_the_environment_override(env):
     connect("01_basics")
     assert model() == "my-azure-deployment"
     assert model("deep_research") == DEFAULT_MODELS["deep_research"]
+
+
+# --- the tests' own environment: a fresh clone that cannot go live ----------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_tests_run_as_a_fresh_clone_with_no_key_and_no_dotenv():
+    """What conftest.py sets (make test sets the same): stored outputs made and checked here show
+    what a learner without a key sees, and nothing can reach a provider."""
+    assert config.dotenv_path() is not None and not config.dotenv_path().exists()
+    assert "TUTORIAL_MODE" not in os.environ
+    assert detect_provider() is None
+    assert resolve_mode(detect_provider()) == ("replay", "no API key set")
+
+
+class _Reads(dict):
+    """os.environ that remembers the names looked up."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.names: set[str] = set()
+
+    def get(self, key, default=None):
+        self.names.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.names.add(key)
+        return super().__getitem__(key)
+
+
+def credential_variables(monkeypatch) -> set[str]:
+    """Every variable provider detection reads, with each kind of provider configured."""
+    names: set[str] = set()
+    for setting in (
+        {},
+        {"OPENAI_API_KEY": FAKE_KEY, "OPENAI_BASE_URL": "http://localhost:4000/v1"},
+        {"AZURE_OPENAI_ENDPOINT": "https://contoso.openai.azure.com", "AZURE_OPENAI_KEY": "0" * 32},
+    ):
+        reads = _Reads(setting)
+        monkeypatch.setattr(os, "environ", reads)
+        detect_provider()
+        names |= reads.names
+    monkeypatch.undo()
+    return names
+
+
+def makefile_offline() -> tuple[set[str], dict[str, str]]:
+    """The variables the Makefile's OFFLINE removes, and those it sets."""
+    text = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^OFFLINE :=((?:.*\\\n)*.*)$", text, re.M)
+    assert recipe, "the Makefile has no OFFLINE := env ... line"
+    words = recipe[1].replace("\\\n", " ").split()
+    removed = {words[i + 1] for i, w in enumerate(words) if w == "-u"}
+    assigned = dict(w.split("=", 1) for w in words if "=" in w)
+    return removed, assigned
+
+
+def test_every_test_environment_removes_every_credential_and_reads_no_dotenv(monkeypatch):
+    from nbexec import FRESH_CLONE
+
+    credentials = credential_variables(monkeypatch)
+    assert {"OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL"} <= credentials
+    removed, assigned = makefile_offline()
+    fresh_removed = {name for name, value in FRESH_CLONE.items() if value is None}
+    for where, gone in (("the Makefile's OFFLINE", removed), ("nbexec.FRESH_CLONE", fresh_removed)):
+        left = (credentials | {"TUTORIAL_MODE"}) - gone
+        assert not left, f"{where} leaves {sorted(left)} set"
+    assert not credentials & set(os.environ), "conftest.py leaves credentials set"
+    dotenv = {
+        "helpers.config.NO_DOTENV": config.NO_DOTENV,
+        "the Makefile's OFFLINE": assigned.get("TUTORIAL_DOTENV"),
+        "nbexec.FRESH_CLONE": FRESH_CLONE["TUTORIAL_DOTENV"],
+        "conftest.py": os.environ.get("TUTORIAL_DOTENV"),
+    }
+    assert len(set(dotenv.values())) == 1, f"TUTORIAL_DOTENV differs: {dotenv}"
+    assert not Path(config.NO_DOTENV).exists()

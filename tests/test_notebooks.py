@@ -11,6 +11,7 @@ import getpass
 import json
 import re
 import socket
+import sys
 from pathlib import Path
 
 import nbformat
@@ -45,6 +46,30 @@ def test_every_code_cell_ran_in_order(path):
     )
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: not run top to bottom: {counts}"
+    )
+
+
+# The course's kernel, as `make venv` registers it in .venv (scripts/lab.py makes JupyterLab use
+# this one even when the user has another kernel of the same name).
+KERNEL_JSON = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+
+
+@pytest.fixture(scope="module")
+def installed_kernel() -> dict:
+    if not KERNEL_JSON.is_file():
+        pytest.fail(f"the course's kernel is not installed ({KERNEL_JSON}): run make venv")
+    spec = json.loads(KERNEL_JSON.read_text(encoding="utf-8"))
+    return {"display_name": spec["display_name"], "language": spec["language"], "name": "python3"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_stored_kernelspec_is_the_installed_kernel(path, installed_kernel):
+    """JupyterLab rewrites a kernelspec that differs from the kernel it starts, so a notebook opened
+    and saved unchanged would show up in git status."""
+    stored = dict(nbformat.read(path, as_version=4).metadata.get("kernelspec") or {})
+    assert stored == installed_kernel, (
+        f"{path.name} stores the kernelspec {stored}; the course's kernel is {installed_kernel}. "
+        "Store that one: open the notebook in `make lab` and save it, or edit metadata.kernelspec."
     )
 
 
@@ -155,3 +180,36 @@ def test_every_lesson_has_goals_summary_exercises_and_a_usage_report(path):
     code = "\n".join(c.source for c in code_cells(path))
     assert "check(" in code and "check_solution(" in code
     assert code_cells(path)[-1].source.strip() == "session_report()"
+
+
+# Markdown links and images, and <img src> / <a href> in Markdown cells.
+LINK_TARGET = re.compile(
+    r"!?\[[^\]]*\]\(<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\)|(?:src|href)=\"([^\"]+)\""
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_relative_link_and_figure_resolves_inside_the_repository(path):
+    """JupyterLab and Notebook 7 (serving the repository, as `make lab` does), VS Code, GitHub and
+    the docs site all resolve a relative link from the notebook's folder: it must name a file of the
+    repository. (A link to a notebook whose number does not exist yet is allowed, as on the docs
+    site, where it shows as plain text until that notebook lands.)"""
+    from build_docs import future_notebook
+
+    pages = {f"notebooks/{p.name}" for p in NOTEBOOKS}
+    broken = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"^(```|~~~).*?^\1", "", cell.source, flags=re.M | re.S)  # code blocks
+        text = re.sub(r"`[^`\n]*`", "", text)  # inline code
+        for match in LINK_TARGET.finditer(text):
+            target = (match[1] or match[2]).split("#", 1)[0]
+            if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+                continue  # an anchor in this notebook, or a URL
+            resolved = (path.parent / target).resolve()
+            inside = resolved.is_relative_to(REPO)
+            rel = resolved.relative_to(REPO).as_posix() if inside else target
+            if not inside or not (resolved.is_file() or future_notebook(rel, pages)):
+                broken.append(f"{match[0]} -> {rel}")
+    assert not broken, f"{path.name}: links that do not resolve:\n  " + "\n  ".join(broken)

@@ -294,3 +294,44 @@ def test_a_live_text_download_is_bytes_not_an_unreadable_json_answer(monkeypatch
         assert answer.output[0].container_id == box.id
         content = client.containers.files.content.retrieve(listed.id, container_id=box.id)
         assert content.read() == CSV
+
+
+def test_a_malformed_hosted_resource_is_refused_when_the_recording_is_loaded(tmp_path) -> None:
+    batch = {
+        "id": "vsfb_1",
+        "object": "vector_store.files_batch",
+        "created_at": 1,
+        "vector_store_id": "vs_1",
+        "status": "in_progress",
+        "file_counts": "three",
+    }
+    recording = minimal({"status": 200, "headers": {}, "body": batch})
+    recording.interactions[0]["request"]["path"] = "/vector_stores/vs_1/file_batches/vsfb_1"
+    path = tmp_path / "nb.json"
+    path.write_text(recording.to_json())
+    with pytest.raises(RecordingError, match="file_counts"):
+        load(path)
+
+
+def test_the_load_check_knows_the_hosted_routes_validate_knows() -> None:
+    """helpers/shapes.py checks every hosted resource route that answers one object, with the type
+    helpers/validate.py validates it against (list pages and downloads it leaves alone)."""
+    import importlib
+
+    from pydantic import BaseModel
+
+    from helpers.shapes import HOSTED_ROUTES
+    from helpers.validate import _hosted_routes
+
+    named = {
+        (method, pattern): getattr(importlib.import_module(f"openai.types.{module}"), name)
+        for method, pattern, module, name in HOSTED_ROUTES
+    }
+    singles = {
+        (method, regex.pattern): kind
+        for method, regex, kind in _hosted_routes()
+        if isinstance(kind, type)
+        and issubclass(kind, BaseModel)
+        and kind.__module__.startswith("openai.")
+    }
+    assert named == singles

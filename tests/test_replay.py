@@ -27,7 +27,7 @@ def test_a_recorded_request_replays_through_the_sdk(recordings, capsys):
     answer = client.responses.create(model=model(), input="Say hi.")
     assert isinstance(answer, openai.types.responses.Response)
     assert answer.output_text == "Hi!"
-    assert capsys.readouterr().out.startswith("Mode: replay (TUTORIAL_MODE=replay). Answers come")
+    assert capsys.readouterr().out.startswith("Mode: replay (no API key set). Answers come")
 
 
 def test_azure_and_openai_paths_are_the_same_request(recordings):
@@ -71,7 +71,10 @@ def test_a_changed_prompt_is_a_clear_miss(recordings):
     write_recording(
         recordings,
         "nb",
-        [interaction(ASK, response(message("Hi!"))), interaction({**ASK, "input": "Bye."}, None)],
+        [
+            interaction(ASK, response(message("Hi!"))),
+            interaction({**ASK, "input": "Bye."}, response(message("Bye!"))),
+        ],
     )
     client = connect("nb")
     with pytest.raises(ReplayMiss) as err:

@@ -123,7 +123,10 @@ def test_interactions_left_unplayed_are_reported(recordings, capsys):
     write_recording(
         recordings,
         "nb",
-        [interaction(ASK, response(message("Hi!"))), interaction({**ASK, "input": "Bye."}, None)],
+        [
+            interaction(ASK, response(message("Hi!"))),
+            interaction({**ASK, "input": "Bye."}, response(message("Bye!"))),
+        ],
     )
     client = connect("nb")
     client.responses.create(**ASK)

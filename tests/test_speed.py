@@ -2,8 +2,9 @@
 
 Already covered elsewhere, not repeated here: replayed polls never wait (test_replay.py: 120 polls;
 test_background.py: wait() over a recording whose polls span ten minutes, with no sleep at all),
-retry back-offs are not waited for in replay (test_replay.py, test_replay_faults.py), and
-matplotlib loads only when a figure is drawn (test_background.py, test_figures_tree.py).
+retry back-offs are not waited for in replay, whatever the status and headers (test_replay.py,
+test_replay_never_waits.py), and matplotlib loads only when a figure is drawn (test_background.py,
+test_figures_tree.py).
 The timings themselves are printed by `make bench` (scripts/bench.py).
 """
 

@@ -69,7 +69,12 @@ def test_a_changed_prompt_in_01_stops_at_that_cell_with_a_message_for_the_learne
     assert "\n  POST /responses\n" in message
     assert "Closest recorded request (#1 in notebooks/recordings/01_basics.json)" in message
     assert f'body.input: recorded "{old}", now "{new}"' in message
-    for way_out in ("If you changed a prompt", "Undo the change", "run live with a key"):
+    for way_out in (
+        "If you changed a prompt",
+        "Undo the change",
+        "run live with a key",
+        "then restart the kernel: .env is read when the kernel starts",
+    ):
         assert way_out in message
     assert "make record NB=notebooks/01_basics.ipynb" in message
     # What the learner reads under the cell: the same message, not a screen of traceback.
@@ -111,7 +116,8 @@ def test_the_test_environment_has_no_problems():
     report = check_environment()
     assert problems(report) == []
     text = str(report)
-    assert "replay (TUTORIAL_MODE=replay)" in text
+    assert "replay (no API key set)" in text
+    assert "none yet: copy .env.example to .env" in text  # what a fresh clone shows
     assert "matches the pinned version (openai==" in text
     listed = {f.topic for f in report.recordings}
     assert {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")} <= listed
@@ -119,14 +125,33 @@ def test_the_test_environment_has_no_problems():
 
 def test_00_stores_the_environment_check_of_this_repository():
     """nbval compares 00's stored output too, but this says why it differs and how to refresh it:
-    the report lists every notebook, so adding or re-recording one changes it."""
+    the report lists every notebook, so adding or removing one changes it."""
     stored = code_cells(START)
     cell = next(c for c in stored if c.source.strip() == "doctor()")
     shown = cell.outputs[0]["data"]["text/plain"]
     assert shown == str(check_environment()), (
         "00_start_here's stored environment check is out of date (a notebook or recording was "
-        "added, removed or re-recorded). Refresh it: make illustrate NB=notebooks/00_start_here.ipynb"
+        "added or removed). Refresh it: make illustrate NB=notebooks/00_start_here.ipynb"
     )
+
+
+def test_re_recording_a_notebook_leaves_00s_stored_check_as_it_is(tmp_path, monkeypatch):
+    """Re-recording any notebook, live or illustrative, on any day, through any provider, with more
+    or fewer requests, must not make 00's stored environment check stale (and make test fail)."""
+    stored = code_cells(START)
+    cell = next(c for c in stored if c.source.strip() == "doctor()")
+    monkeypatch.setenv("TUTORIAL_RECORDINGS_DIR", str(tmp_path))
+    for n, path in enumerate(sorted(RECORDINGS.glob("[0-9][0-9]_*.json"))):
+        data = json.loads(path.read_text())
+        data["meta"].update(
+            source="recorded", recorded_at=f"2027-01-{n + 10}", provider=["openai", "azure"][n % 2]
+        )
+        data["meta"].pop("note", None)
+        data["interactions"] = data["interactions"][: len(data["interactions"]) // 2 + 1]
+        (tmp_path / path.name).write_text(json.dumps(data))
+        report = check_environment()
+        assert str(report) == cell.outputs[0]["data"]["text/plain"], path.name
+        assert report._repr_markdown_() == cell.outputs[0]["data"]["text/markdown"], path.name
 
 
 @pytest.mark.parametrize(
@@ -239,7 +264,7 @@ def test_recordings_missing_or_unreadable_are_problems_in_replay_only(tmp_path, 
 
     report = check_environment()
     found = {f.topic: f for f in report.recordings}
-    assert found["01_basics"].ok and found["01_basics"].found.startswith("illustrative")
+    assert found["01_basics"].ok and found["01_basics"].found == "ready to replay"
     assert "git checkout -- notebooks/recordings/02_missing.json" in found["02_missing"].fix
     assert "is not valid JSON" in found["03_broken"].fix
     assert found["09_orphan"].ok and "no notebook" in found["09_orphan"].found

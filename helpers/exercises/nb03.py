@@ -4,29 +4,51 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import exercise
 
-__all__ = ["sentences_of", "sentence_at"]
+__all__ = ["sentences", "links_out", "sentence_before", "untagged"]
 
-_SENTENCE_END = re.compile(r"(?<=[.!?]) ")
-
-
-def sentences_of(text: str) -> list[tuple[int, str]]:
-    """``(start index, sentence)`` for each sentence of ``text``: a sentence ends at ``.``, ``!`` or
-    ``?`` followed by a space, or at the end of the text. (Notebook 04's exercises use it too.)"""
-    sentences, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        sentences.append((start, text[start : match.start()]))
-        start = match.end()
-    sentences.append((start, text[start:]))
-    return sentences
+# A sentence ends at ".", "!" or "?" followed by white space (or at the end of the text).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def sentence_at(text: str, index: int) -> str:
-    """The sentence of ``text`` in which position ``index`` lies."""
-    return [s for start, s in sentences_of(text) if start <= index][-1]
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, in order. (Notebook 04's exercises use it too.)"""
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+
+
+def _links(part: Any) -> list[Any]:
+    """The ``url_citation`` annotations of a part, in the order their links stand in the text."""
+    found = [a for a in part.annotations if a.type == "url_citation"]
+    return sorted(found, key=lambda a: (a.start_index, a.end_index))
+
+
+def links_out(part: Any, upto: int | None = None) -> str:
+    """The part's text (up to ``upto``) with the links of its citations taken out."""
+    end = len(part.text) if upto is None else upto
+    kept, copied = [], 0
+    for ann in _links(part):
+        if ann.end_index <= end and ann.start_index >= copied:
+            kept.append(part.text[copied : ann.start_index])
+            copied = ann.end_index
+    kept.append(part.text[copied:end])
+    return "".join(kept)
+
+
+def sentence_before(part: Any, ann: Any) -> str:
+    """The sentence a citation backs: the model writes its link after that sentence, so it is the
+    last sentence of the text before the link, the links of earlier citations taken out."""
+    before = sentences(links_out(part, ann.start_index))
+    return before[-1] if before else ""
+
+
+def untagged(url: str) -> str:
+    """``url`` without the ``utm_source`` that the API adds to the URLs it cites."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "utm_source"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _parts(response: Any) -> list[Any]:
@@ -40,8 +62,9 @@ def _parts(response: Any) -> list[Any]:
 
 
 def _sources(response: Any) -> list[str]:
+    """The URLs every search of ``response`` consulted, without ``utm_source``."""
     return [
-        source.url
+        untagged(source.url)
         for item in response.output
         if item.type == "web_search_call"
         for source in getattr(item.action, "sources", None) or []
@@ -49,11 +72,12 @@ def _sources(response: Any) -> list[str]:
 
 
 def _cited(response: Any) -> list[str]:
+    """The URLs the answer cites, once each, without ``utm_source``."""
     urls: list[str] = []
     for part in _parts(response):
-        for ann in part.annotations:
-            if ann.type == "url_citation" and ann.url not in urls:
-                urls.append(ann.url)
+        for ann in _links(part):
+            if untagged(ann.url) not in urls:
+                urls.append(untagged(ann.url))
     return urls
 
 
@@ -62,19 +86,28 @@ def _cited(response: Any) -> list[str]:
     "the sources a search consulted but the answer did not cite",
     answer="uncited",
     solution="""
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+
+def untagged(url):
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "utm_source"]
+    return parts._replace(query=urlencode(query)).geturl()
+
+
 cited = {
-    ann.url
+    untagged(ann.url)
     for item in with_sources.output
     if item.type == "message"
     for part in item.content
     for ann in part.annotations
 }
 uncited = [
-    source.url
+    untagged(source.url)
     for item in with_sources.output
-    if item.type == "web_search_call"
+    if item.type == "web_search_call" and item.action.type == "search"
     for source in item.action.sources or []
-    if source.url not in cited
+    if untagged(source.url) not in cited
 ]
 """,
 )
@@ -85,12 +118,16 @@ def _uncited(uncited, response):
         return "keep the order the search listed them in: build a list, not a set."
     if not isinstance(uncited, list) or not all(isinstance(u, str) for u in uncited):
         return "the answer should be a list of URL strings."
-    if uncited == expected:
+    got = [untagged(u) for u in uncited]
+    if got == expected:
         return None
-    wrongly = [u for u in uncited if u in cited]
+    wrongly = [u for u in got if u in cited]
     if wrongly:
-        return f"{wrongly[0]} is cited by the answer: leave out every URL of an annotation."
-    if sorted(uncited) == sorted(expected):
+        return (
+            f"{wrongly[0]} is cited by the answer: leave out every URL of an annotation, "
+            "comparing them without utm_source (as untagged() does)."
+        )
+    if sorted(got) == sorted(expected):
         return "the right URLs, in another order: follow the order of action.sources."
     return (
         f"expected {len(expected)} URL(s), got {len(uncited)}. Take the URLs of action.sources of "
@@ -100,7 +137,7 @@ def _uncited(uncited, response):
 
 @exercise(
     "03.2",
-    "the sentence each citation supports",
+    "the sentence each citation backs",
     answer="citation_sentences",
     solution="""
 import re
@@ -110,21 +147,21 @@ for item in searched.output:
     if item.type != "message":
         continue
     for part in item.content:
-        starts, offset = [], 0
-        for sentence in re.split(r"(?<=[.!?]) ", part.text):
-            starts.append((offset, sentence))
-            offset += len(sentence) + 1
         for ann in part.annotations:
-            sentence = [s for start, s in starts if start <= ann.start_index][-1]
+            # The text before this citation's link, the links of earlier citations taken out.
+            before, copied = "", 0
+            for earlier in part.annotations:
+                if earlier.end_index <= ann.start_index:
+                    before += part.text[copied : earlier.start_index]
+                    copied = earlier.end_index
+            before += part.text[copied : ann.start_index]
+            sentence = re.split(r"(?<=[.!?])\\s+", before.strip())[-1]
             citation_sentences.append((ann.url, sentence))
 """,
 )
 def _citation_sentences(citation_sentences, response):
     expected = [
-        (ann.url, sentence_at(part.text, ann.start_index))
-        for part in _parts(response)
-        for ann in part.annotations
-        if ann.type == "url_citation"
+        (ann.url, sentence_before(part, ann)) for part in _parts(response) for ann in _links(part)
     ]
     if not isinstance(citation_sentences, list):
         return "the answer should be a list of (url, sentence) pairs."
@@ -139,10 +176,16 @@ def _citation_sentences(citation_sentences, response):
             return f"item {n} should be a (url, sentence) pair, not {pair!r}."
         if pair[0] != want[0]:
             return f"pair {n} should start with the URL of annotation {n}, {want[0]}."
+        if isinstance(pair[1], str) and "](" in pair[1]:
+            return (
+                f"pair {n}'s sentence holds a citation's link: take the links of earlier "
+                "citations (text[start_index:end_index]) out of the text before you split it."
+            )
         if pair[1] != want[1]:
             return (
-                f"pair {n} has the sentence {pair[1][:50]!r}...; find the sentence in which "
-                "text[start_index] lies, split at '. ', '! ' or '? '."
+                f"pair {n} has the sentence {str(pair[1])[:50]!r}...; the sentence a citation "
+                "backs is the last one before its link (text[:start_index]), split at '. ', "
+                "'! ' or '? '."
             )
     return None
 

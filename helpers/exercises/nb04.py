@@ -7,7 +7,7 @@ import re
 
 from ..config import REPO_ROOT
 from . import call, exercise
-from .nb03 import sentences_of
+from .nb03 import links_out, sentence_before, sentences
 
 # The files the checker of 04.1 builds an input from: any images will do, these are in the repo.
 _IMAGES = [
@@ -89,12 +89,14 @@ import re
 
 message = next(item for item in looked_up.output if item.type == "message")
 part = message.content[0]
-unsourced, offset = [], 0
-for sentence in re.split(r"(?<=[.!?]) ", part.text):
-    end = offset + len(sentence)
-    if not any(offset <= ann.start_index < end for ann in part.annotations):
-        unsourced.append(sentence)
-    offset = end + 1
+# The text without the citations' links, and the sentence each link follows.
+text, backed, copied = "", set(), 0
+for ann in part.annotations:
+    text += part.text[copied : ann.start_index]
+    copied = ann.end_index
+    backed.add(re.split(r"(?<=[.!?])\\s+", text.strip())[-1])
+text += part.text[copied:]
+unsourced = [s for s in re.split(r"(?<=[.!?])\\s+", text.strip()) if s not in backed]
 """,
 )
 def _unsourced(unsourced, response):
@@ -103,18 +105,26 @@ def _unsourced(unsourced, response):
         if item.type != "message":
             continue
         for part in item.content:
-            starts = [ann.start_index for ann in part.annotations]
-            for start, sentence in sentences_of(part.text):
-                if not any(start <= s < start + len(sentence) for s in starts):
-                    expected.append(sentence)
+            if part.type != "output_text":
+                continue
+            backed = {
+                sentence_before(part, a) for a in part.annotations if a.type == "url_citation"
+            }
+            expected += [s for s in sentences(links_out(part)) if s not in backed]
     if not isinstance(unsourced, list) or not all(isinstance(s, str) for s in unsourced):
         return "the answer should be a list of sentences (strings)."
     if unsourced == expected:
         return None
+    if any("](" in s for s in unsourced):
+        return (
+            "a sentence holds a citation's link: take the links (text[start_index:end_index]) "
+            "out of the text before you split it into sentences."
+        )
     if len(unsourced) != len(expected):
         return (
-            f"expected {len(expected)} sentence(s), got {len(unsourced)}. Split the text at '. ' "
-            "(or '! ', '? '); keep a sentence when no annotation's start_index falls inside it."
+            f"expected {len(expected)} sentence(s), got {len(unsourced)}. Take the citations' links "
+            "out of the text, split it at '. ' (or '! ', '? '), and keep each sentence that no "
+            "link follows."
         )
     return "the right number of sentences, but not the same ones: compare them with the text."
 
