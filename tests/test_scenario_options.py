@@ -36,7 +36,8 @@ def test_both_ways_of_serving_a_scenario_read_its_server_options() -> None:
     assert options == {"seed": "08_reasoning", "live_shapes": True}
     cli_steps, cli_options = load_scenario_and_options(str(REPO / "scenarios" / "08_reasoning.py"))
     assert cli_options == options and len(cli_steps) == len(steps)
-    assert load_scenario("01_basics")[1] == {}  # a scenario without SERVER: the defaults
+    # A scenario without SERVER gets the defaults of an illustration: its own seed, live shapes.
+    assert load_scenario("01_basics")[1] == {"seed": "01_basics", "live_shapes": True}
     with FakeResponsesServer([reply("x")], **options) as server:
         assert server.live_shapes and server.seed == "08_reasoning"
 
