@@ -8,7 +8,8 @@ does not: ``cache_write=False`` and ``reply(error_event=True)`` send those shape
 
 A *script* is a list of steps, consumed in order, one per ``POST /v1/responses`` (create). A step
 decides the answer to that create; everything else (retrieve, polling, cancel, delete, input
-items, stream resume, conversations) is served from the server's own state::
+items, stream resume, conversations, files, vector stores, containers) is served from the
+server's own state::
 
     from fake_api import FakeResponsesServer, reply, text, reasoning, web_search
 
@@ -44,13 +45,18 @@ The modules, one job each:
   (strict mode) and ``json_object``, and the check that a scripted answer has the shape asked for;
 - ``reasoning``: reasoning settings (each model's default effort and the efforts it takes, the
   settings echoed) and the rules for reasoning items sent back as input (``store=False``);
+- ``hosted``: the hosted tools in a reply (``file_search()``, ``code_interpreter()``, the MCP
+  items, ``cited()``), rendered against the server's state, and the API's rules for those tools;
+- ``resources``: what those tools work on (uploaded files, vector stores and their indexing,
+  containers and their files); ``uploads``: multipart request bodies;
 - ``live``: the shapes the live API sends today, written when the server is started with
   ``live_shapes=True`` (dated snapshots, token-sized obfuscated deltas, ``phase``, ...);
 - ``state``: what the server holds (the script, responses and background progress,
   conversations, items) and its deterministic ids and clock;
 - ``routing`` and ``routes/``: the table of (method, path pattern, handler), one module a
   resource family (``routes/responses.py``, ``routes/context.py`` for counting input tokens and
-  compacting, ``routes/conversations.py``);
+  compacting, ``routes/conversations.py``, ``routes/files.py``, ``routes/vector_stores.py``,
+  ``routes/containers.py``);
 - ``compaction``: the compacted window and its ``compaction`` item, and ``context_management``
   on a create;
 - ``server``: the HTTP server (``FakeResponsesServer``), its headers, auth and answers;
@@ -61,6 +67,17 @@ The modules, one job each:
 
 from __future__ import annotations
 
+from .hosted import (
+    cited,
+    code_interpreter,
+    file_search,
+    found,
+    mcp_approval_request,
+    mcp_call,
+    mcp_list_tools,
+    mcp_tool,
+    written,
+)
 from .server import Answer, FakeResponsesServer, SeenRequest
 from .state import BASE_EPOCH
 from .steps import (
@@ -84,17 +101,26 @@ __all__ = [
     "Answer",
     "FakeResponsesServer",
     "SeenRequest",
+    "cited",
+    "code_interpreter",
     "cut_stream",
     "disconnect",
     "error",
+    "file_search",
     "find_in_page",
+    "found",
     "function_call",
     "hang",
     "image_generation",
+    "mcp_approval_request",
+    "mcp_call",
+    "mcp_list_tools",
+    "mcp_tool",
     "open_page",
     "reasoning",
     "refusal",
     "reply",
     "text",
     "web_search",
+    "written",
 ]

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import compaction, formats, live, reasoning
+from . import compaction, formats, hosted, live, reasoning
 from .errors import ApiError
 from .events import events_of
 from .state import State, StoredResponse
@@ -78,7 +78,12 @@ def build_response(
     if limit is not None and input_tokens_of(body, seen) > limit:
         seen, _ = compaction.compact_window(state, seen, created_at, items_tokens)
         output.append(seen[-1])  # the server compacted first: the output starts with the item
+    hosted.check_step(body, step.items)
+    tools = hosted.Context(state, body, history, created_at)  # file search, code, MCP (hosted)
     for item in step.items:
+        if hosted.is_hosted(item):
+            output.append(hosted.render(tools, item, output))
+            continue
         rendered, tokens = render_item(state, item, created_at, include, summaries, live_shapes)
         output.append(rendered)
         reasoning_tokens += tokens
@@ -90,6 +95,7 @@ def build_response(
 
     formats.check_answer(body, message_texts(output), step.status)
     usage = usage_of(body, seen, output, reasoning_tokens)
+    hosted.adjust_usage(usage, tools)
     if step.usage:
         before = usage["output_tokens_details"]["reasoning_tokens"]
         usage = merge(usage, step.usage)
@@ -116,11 +122,12 @@ def build_response(
         final["conversation"] = {"id": conv_id}
     if live_shapes:
         live.decorate_body(final, body)
+        hosted.decorate_live(final, body)
 
     background = bool(body.get("background"))
     statuses = step.background or (("queued", step.status) if background else (step.status,))
     split = live.token_pieces if live_shapes else None
-    events = events_of(final, background, words_per_delta, split)
+    events = hosted.stream_events(events_of(final, background, words_per_delta, split))
     if live_shapes:
         live.decorate_events(events, body)
     return StoredResponse(
@@ -192,6 +199,8 @@ def message_texts(output: list[dict[str, Any]]) -> list[str]:
 
 
 def echo_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
+    if tool.get("type") in hosted.TOOLS:
+        return hosted.echo_tool(tool)
     tool = dict(tool)
     if tool.get("type") == "function":
         return {

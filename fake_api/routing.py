@@ -1,8 +1,9 @@
 """How a request finds its handler: a table of routes, each a method, a path pattern and a handler.
 
-A handler takes the ``Call`` (the server, the path's parameters, the query and the JSON body) and
-returns what to send: ``Json`` (a body), ``Stream`` (server-sent events) or ``Close`` (no answer,
-the connection is closed); it raises ``fake_api.errors.ApiError`` for an error answer. Patterns
+A handler takes the ``Call`` (the server, the path's parameters, the query and the body: parsed
+JSON, or a multipart upload's fields, fake_api.uploads) and returns what to send: ``Json`` (a
+body), ``Stream`` (server-sent events), ``Binary`` (a file's bytes) or ``Close`` (no answer, the
+connection is closed); it raises ``fake_api.errors.ApiError`` for an error answer. Patterns
 are paths below ``/v1`` with ``{name}`` for one path segment, e.g. ``/responses/{response_id}``.
 """
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Call:
-    """One request, as a handler sees it. ``route`` is the path below ``/v1``."""
+    """One request, as a handler sees it. ``route`` is the path below ``/v1``; ``body`` is the JSON
+    body, or a multipart upload's fields (``fake_api.uploads.Upload`` for a file)."""
 
     server: FakeResponsesServer
     method: str
@@ -53,11 +55,19 @@ class Stream(NamedTuple):
     processing_ms: int = 40
 
 
+class Binary(NamedTuple):
+    """A file's bytes (a download), sent with their content type."""
+
+    content_type: str
+    data: bytes
+    status: int = 200
+
+
 class Close(NamedTuple):
     """No answer: the connection is closed (the client sees a connection error)."""
 
 
-Handler = Callable[[Call], "Json | Stream | Close"]
+Handler = Callable[[Call], "Json | Stream | Binary | Close"]
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+from . import uploads
 from .errors import ApiError, invalid_url
 from .routes import ROUTES
-from .routing import Call, Close, Json, Stream, prefix_pattern
+from .routing import Binary, Call, Close, Json, Stream, prefix_pattern
 from .state import State
 from .steps import Step
 
@@ -45,8 +46,10 @@ class SeenRequest(NamedTuple):
 class Answer(NamedTuple):
     """An answer the server sent. ``kind`` names what ``body`` is (for strict validation):
     ``response``, ``response.deleted``, ``response.input_items``, ``conversation``,
-    ``conversation.deleted``, ``conversation.item``, ``conversation.items``, ``error`` or
-    ``events`` (then ``events`` holds every event sent and ``body`` is None)."""
+    ``conversation.deleted``, ``conversation.item``, ``conversation.items``, the hosted tools'
+    resources (``file``, ``vector_store``, ``container``, ... : fake_api.routes), ``binary`` (then
+    ``body`` is the bytes sent), ``error`` or ``events`` (then ``events`` holds every event sent
+    and ``body`` is None)."""
 
     method: str
     path: str
@@ -190,12 +193,17 @@ class FakeResponsesServer:
         length = int(headers.get("content-length") or 0)
         raw = h.rfile.read(length) if length else b""
         body: Any = None
-        parse_error = None
-        if raw:
+        parse_error: ApiError | None = None
+        if raw and uploads.is_multipart(headers.get("content-type", "")):
+            try:
+                body = uploads.parse(headers["content-type"], raw)
+            except ApiError as err:
+                body, parse_error = raw.decode("utf-8", "replace"), err
+        elif raw:
             try:
                 body = json.loads(raw)
             except ValueError:
-                body, parse_error = raw.decode("utf-8", "replace"), True
+                body, parse_error = raw.decode("utf-8", "replace"), ApiError(400, PARSE_ERROR)
         with self.state.lock:
             self.requests.append(SeenRequest(h.command, h.path, headers, body))
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
@@ -205,7 +213,7 @@ class FakeResponsesServer:
         try:
             self._check_auth(headers)
             if parse_error:
-                raise ApiError(400, PARSE_ERROR)
+                raise parse_error
             if not match:
                 raise invalid_url(h.command, split.path)
             self._dispatch(h, route, query, body if isinstance(body, dict) else {})
@@ -258,6 +266,8 @@ class FakeResponsesServer:
             elif isinstance(answer, Json):
                 kind, result, status, extra, ms = answer
                 self._send_json(h, route, status, result, kind, extra, ms)
+            elif isinstance(answer, Binary):
+                self._send_bytes(h, route, *answer)
             else:
                 raise TypeError(f"{candidate.handler.__name__} returned {answer!r}")
             return
@@ -308,6 +318,19 @@ class FakeResponsesServer:
         data = json.dumps(body, indent=2, ensure_ascii=False).encode()
         with self.state.lock:
             self.answers.append(Answer(h.command, route, status, kind, headers, body, None))
+        h.send_response(status)
+        self._write_headers(h, headers)
+        h.send_header("content-length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+        h.wfile.flush()
+
+    def _send_bytes(
+        self, h: _Handler, route: str, content_type: str, data: bytes, status: int
+    ) -> None:
+        headers = self._headers(content_type, 20 + int(self.state.hash("ms", route)[:2], 16) % 40)
+        with self.state.lock:
+            self.answers.append(Answer(h.command, route, status, "binary", headers, data, None))
         h.send_response(status)
         self._write_headers(h, headers)
         h.send_header("content-length", str(len(data)))

@@ -1,7 +1,8 @@
 """Waiting for background responses: ``wait(client, response)`` polls until the job ends and prints
-one line per status change; ``plot_timeline(statuses)`` draws the statuses it saw.
+one line per status change; ``plot_timeline(statuses)`` draws the statuses it saw; ``pause(seconds)``
+is the wait between two polls of anything else (a vector store's files being indexed).
 
-Defined in 05_background (used again in 06_tool_calling).
+Defined in 05_background (used again in 06_tool_calling); ``pause`` in 09_hosted_tools.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from .client import current_session
 from .faults import what_to_do
 
-__all__ = ["wait", "plot_timeline", "why_unfinished", "TERMINAL", "PENDING"]
+__all__ = ["wait", "pause", "plot_timeline", "why_unfinished", "TERMINAL", "PENDING"]
 
 PENDING = ("queued", "in_progress")
 TERMINAL = ("completed", "failed", "cancelled", "incomplete")
@@ -65,6 +66,14 @@ def wait(
     if note:
         print(note)
     return response
+
+
+def pause(seconds: float) -> None:
+    """Wait ``seconds`` between two polls when live (``TUTORIAL_POLL_INTERVAL`` overrides it), and
+    not at all in replay, where the recorded answers are already there."""
+    wait_for = current_session().poll_interval(seconds)
+    if wait_for:
+        time.sleep(wait_for)
 
 
 def why_unfinished(response: Any) -> str | None:

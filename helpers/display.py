@@ -245,10 +245,11 @@ def _tool(item: Any, markdown: bool) -> str | None:
             lines += [f"        {line}" for line in text.rstrip("\n").splitlines()]
         return "\n".join(lines)
     out = _inline(head)
-    if details:
-        out += "\n\n" + "\n".join(
-            d if d.startswith("![") else f"- {d}" for d in details
-        )  # fmt: skip
+    items = [f"- {d}" for d in details if not d.startswith("![")]
+    if items:
+        out += "\n\n" + "\n".join(items)
+    for image in (d for d in details if d.startswith("![")):  # a paragraph of its own
+        out += "\n\n" + image
     for label, text in blocks:
         language = "python" if label == "python" else "text"
         out += ("" if label == "python" else f"\n\n{label}:") + "\n\n" + _fenced(text, language)

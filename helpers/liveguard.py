@@ -192,7 +192,10 @@ class _GuardedBody(_Guarded):
         self.length = int(length) if length.isdigit() else None
 
     def __iter__(self) -> Iterator[bytes]:
-        check = self.stream or _readable_as_json(self.content_type)
+        # A download (the SDK asks for Accept: application/binary) is bytes whatever its content
+        # type says: a container's CSV is text/csv, not JSON to be checked.
+        download = self.response.request.headers.get("accept", "") == "application/binary"
+        check = self.stream or (_readable_as_json(self.content_type) and not download)
         chunks: list[bytes] = []
         received = 0
         try:

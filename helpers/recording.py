@@ -6,10 +6,14 @@ Defined in 01_basics (every notebook replays one).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -128,8 +132,10 @@ def _schema_problem(data: Any) -> str | None:
             return f"interaction {i}: response.status is missing"
         if not isinstance(res.get("headers") or {}, dict):
             return f"interaction {i}: response.headers is not an object"
-        if ("body" in res) == ("events" in res):
-            return f"interaction {i}: the response needs exactly one of 'body' or 'events'"
+        if sum(key in res for key in BODY_KEYS) != 1:
+            return f"interaction {i}: the response needs exactly one of 'body', 'events' or 'body_base64'"
+        if "body_base64" in res and not _is_base64(res["body_base64"]):
+            return f"interaction {i}: response.body_base64 is not base64 text"
         events = res.get("events", [])
         if not isinstance(events, list) or not all(
             isinstance(e, dict) and "data" in e for e in events
@@ -176,6 +182,8 @@ def _answers_problem(data: dict[str, Any]) -> str | None:
             continue  # the SDK turns any error body (text, JSON or nothing) into its error
         if "events" in res:
             problem = events_problem(res["events"], f"interaction {i}")
+        elif "body_base64" in res:
+            continue  # a file's bytes: nothing the SDK parses (_schema_problem checked the base64)
         else:
             problem = answer_problem(
                 req["method"], req["path"], res["body"], f"interaction {i}: response.body"
@@ -222,7 +230,9 @@ def api_path(url_path: str) -> str:
 
 
 def request_key(request: httpx2.Request) -> dict[str, Any]:
-    """What replay matches on: method, provider-independent path, query and parsed JSON body."""
+    """What replay matches on: method, provider-independent path, query and the body, parsed from
+    JSON, or from multipart/form-data (``multipart_fields``: an upload matches on its fields, the
+    file's name and the SHA-256 of its bytes)."""
     url = urlsplit(str(request.url))
     pairs = [
         (k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in IGNORED_QUERY
@@ -237,11 +247,120 @@ def request_key(request: httpx2.Request) -> dict[str, Any]:
     raw = request.read()
     body: Any = None
     if raw:
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = {"_unparsed_bytes": len(raw)}
+        form = multipart_fields(request.headers.get("content-type", ""), raw)
+        if form is not None:
+            body = form
+        else:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = {"_unparsed_bytes": len(raw)}
     return {"method": request.method, "path": api_path(url.path), "query": query, "body": body}
+
+
+def multipart_fields(content_type: str, raw: bytes) -> dict[str, Any] | None:
+    """A ``multipart/form-data`` body (an upload: ``files.create``, ``containers.files.create``)
+    as replay matches it: each field's text, and each file as ``{"filename", "digest", "size"}``
+    (``digest`` is ``"sha256:"`` and the SHA-256 of the bytes in hex, the usual notation of a
+    content digest).
+
+    The file's bytes are never kept, only their digest: a recording holds what is needed to tell
+    the same upload from another, and nothing of a document a learner uploads (which may be private,
+    or large). The part's content type is left out too: the SDK guesses it from the file name with
+    the platform's MIME table, which differs between machines. A field sent more than once keeps
+    its values in a list. None when the body is not multipart/form-data (or not well formed)."""
+    media, params = _media_type(content_type)
+    boundary = params.get("boundary")
+    if media != "multipart/form-data" or not boundary:
+        return None
+    fields: dict[str, Any] = {}
+    chunks = raw.split(b"--" + boundary.encode("latin-1"))
+    if len(chunks) < 3 or not chunks[-1].startswith(b"--"):
+        return None  # no closing delimiter: not a body this parser can read
+    for chunk in chunks[1:-1]:
+        head, sep, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not sep:
+            return None
+        data = data.removesuffix(b"\r\n")
+        disposition = ""
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-disposition":
+                disposition = value.strip()
+        header = Message()
+        header["content-disposition"] = disposition
+        name = header.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            return None
+        filename = header.get_filename()
+        if filename is not None:
+            value: Any = {
+                "filename": filename,
+                "digest": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
+        else:
+            value = data.decode("utf-8", "replace")
+        if name in fields:
+            previous = fields[name]
+            fields[name] = [*(previous if isinstance(previous, list) else [previous]), value]
+        else:
+            fields[name] = value
+    return fields
+
+
+def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
+    """``"multipart/form-data; boundary=x"`` -> ``("multipart/form-data", {"boundary": "x"})``."""
+    header = Message()
+    header["content-type"] = content_type or "application/octet-stream"
+    params = {k.lower(): v for k, v in header.get_params()[1:] if isinstance(v, str)}
+    return header.get_content_type(), params
+
+
+# --------------------------------------------------------------------------------------------
+# Response bodies: JSON, an event stream, or bytes
+# --------------------------------------------------------------------------------------------
+
+BODY_KEYS = ("body", "events", "body_base64")
+
+
+def is_binary(content_type: str) -> bool:
+    """Whether an answer with this content type is kept as bytes (``body_base64``): anything that is
+    neither JSON nor an event stream, such as a container file's PNG or CSV. An answer without a
+    content type is read as JSON, as before."""
+    if not content_type:
+        return False
+    media = _media_type(content_type)[0]
+    return not (media.endswith("json") or media.endswith("+json") or media == "text/event-stream")
+
+
+def saved_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """What a recording keeps of a body that is not an event stream: ``{"body": parsed JSON}``
+    (the raw text when it does not parse, ``None`` when empty), or ``{"body_base64": ...}`` for
+    bytes (``is_binary``), whose content type the kept ``content-type`` header says."""
+    if raw and is_binary(content_type):
+        return {"body_base64": base64.b64encode(raw).decode("ascii")}
+    if not raw:
+        return {"body": None}
+    try:
+        return {"body": json.loads(raw)}
+    except ValueError:
+        return {"body": raw.decode("utf-8", "replace")}
+
+
+def body_bytes(recorded: dict[str, Any]) -> bytes:
+    """The bytes of a recorded ``body_base64``."""
+    return base64.b64decode(recorded["body_base64"], validate=True)
+
+
+def _is_base64(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def kept_headers(headers: httpx2.Headers) -> dict[str, str]:

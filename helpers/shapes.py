@@ -194,6 +194,32 @@ ROUTES = (
     ("GET", r"/conversations/[^/]+/items", "conversations", "ConversationItemList"),
     ("POST", r"/conversations/[^/]+/items", "conversations", "ConversationItemList"),
 )
+# The hosted tools' resources (notebook 09), those of helpers/validate.py's _hosted_routes that
+# answer one object; their list pages and downloads are left unchecked.
+HOSTED_ROUTES = (
+    ("POST", "/files", "file_object", "FileObject"),
+    ("GET", "/files/[^/]+", "file_object", "FileObject"),
+    ("DELETE", "/files/[^/]+", "file_deleted", "FileDeleted"),
+    ("POST", "/vector_stores", "vector_store", "VectorStore"),
+    ("GET", "/vector_stores/[^/]+", "vector_store", "VectorStore"),
+    ("POST", "/vector_stores/[^/]+", "vector_store", "VectorStore"),
+    ("DELETE", "/vector_stores/[^/]+", "vector_store_deleted", "VectorStoreDeleted"),
+    ("POST", "/vector_stores/[^/]+/files", "vector_stores", "VectorStoreFile"),
+    ("GET", "/vector_stores/[^/]+/files/[^/]+", "vector_stores", "VectorStoreFile"),
+    ("DELETE", "/vector_stores/[^/]+/files/[^/]+", "vector_stores", "VectorStoreFileDeleted"),
+    ("POST", "/vector_stores/[^/]+/file_batches", "vector_stores", "VectorStoreFileBatch"),
+    ("GET", "/vector_stores/[^/]+/file_batches/[^/]+", "vector_stores", "VectorStoreFileBatch"),
+    (
+        "POST",
+        "/vector_stores/[^/]+/file_batches/[^/]+/cancel",
+        "vector_stores",
+        "VectorStoreFileBatch",
+    ),
+    ("POST", "/containers", "container_create_response", "ContainerCreateResponse"),
+    ("GET", "/containers/[^/]+", "container_retrieve_response", "ContainerRetrieveResponse"),
+    ("POST", "/containers/[^/]+/files", "containers", "FileCreateResponse"),
+    ("GET", "/containers/[^/]+/files/[^/]+", "containers", "FileRetrieveResponse"),
+)
 
 
 @lru_cache(maxsize=256)
@@ -201,7 +227,7 @@ def _answer_type(method: str, path: str) -> Any:
     import importlib
     import re
 
-    for m, pattern, module, name in ROUTES:
+    for m, pattern, module, name in (*ROUTES, *HOSTED_ROUTES):
         if m == method and re.fullmatch(pattern, path):
             if module is None:
                 return None

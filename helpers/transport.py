@@ -18,11 +18,13 @@ import httpx2
 from .errors import AnswerTimeout, RecordingError, ReplayMiss, TutorialError
 from .recording import (
     Recording,
+    body_bytes,
     body_diff,
     kept_headers,
     parse_sse,
     render_sse,
     request_key,
+    saved_body,
 )
 from .usage import Meter
 
@@ -81,6 +83,9 @@ class ReplayTransport(httpx2.BaseTransport):
         if "events" in recorded:
             headers["content-type"] = "text/event-stream"
             body = render_sse(recorded["events"])
+        elif "body_base64" in recorded:  # a file's bytes, served with their recorded content type
+            headers.setdefault("content-type", "application/octet-stream")
+            body = body_bytes(recorded)
         else:
             headers.setdefault("content-type", "application/json")
             body = json.dumps(recorded["body"]).encode()
@@ -111,6 +116,11 @@ class ReplayTransport(httpx2.BaseTransport):
             )
             lines.append(f"Closest recorded request (#{index + 1} in {self.path}) differs in:")
             lines += [f"  {d}" for d in diff] or ["  nothing but its place in the order"]
+            if any(".digest:" in d for d in diff):
+                lines.append(
+                    "The file uploaded now is not the one recorded: its bytes differ (their digest "
+                    "above). Restore the file the notebook uploads (git checkout -- <file>)."
+                )
         else:
             lines.append(f"No request to {key['method']} {key['path']} was recorded at all.")
         lines.append(
@@ -232,8 +242,8 @@ class RecordingTransport(httpx2.BaseTransport):
             saved: dict[str, Any] = {"status": status, "headers": headers}
             if _is_stream(response):
                 saved["events"] = parse_sse(raw)
-            else:
-                saved["body"] = _body(raw)
+            else:  # JSON, or a file's bytes as base64 (recording.saved_body)
+                saved.update(saved_body(raw, response.headers.get("content-type", "")))
             self.sink(index, {"request": key, "response": saved})
 
         response.stream = _Tee(response.stream, done)

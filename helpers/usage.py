@@ -43,6 +43,7 @@ FREE_POSTS = re.compile(
     r"|/moderations"  # free of charge
     r"|/conversations(/.*)?"  # stores items; a model runs only in responses.create
     r"|/files|/uploads(/.*)?|/vector_stores(/.*)?"  # storage
+    r"|/containers(/.*)?"  # a code interpreter container: billed by the session, in no tokens
     r"|/chat/completions/[^/]+"  # updates a stored completion's metadata
     r"|/.+/(cancel|pause)"  # stops spending
 )

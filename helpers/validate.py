@@ -25,9 +25,9 @@ import re
 import typing
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
 from .recording import Recording
 
@@ -86,7 +86,7 @@ def _routes() -> list[tuple[str, re.Pattern[str], Any]]:
         ResponseItemList,
     )
 
-    return [
+    responses = [
         ("POST", re.compile(r"/responses"), Response),
         ("POST", re.compile(r"/responses/compact"), CompactedResponse),
         ("POST", re.compile(r"/responses/input_tokens"), InputTokenCountResponse),
@@ -101,6 +101,88 @@ def _routes() -> list[tuple[str, re.Pattern[str], Any]]:
         ("GET", re.compile(r"/conversations/[^/]+/items"), ConversationItemList),
         ("POST", re.compile(r"/conversations/[^/]+/items"), ConversationItemList),
     ]
+    return responses
+
+
+# A route whose answer is a file's bytes (recorded as ``body_base64``), not JSON.
+BYTES = "bytes"
+
+
+def _hosted_routes() -> list[tuple[str, Any, Any]]:
+    """The resources the hosted tools use (notebook 09): files, vector stores and their file
+    batches, containers and their files, with the SDK type each answer is read as."""
+    from openai.types import (
+        ContainerCreateResponse,
+        ContainerListResponse,
+        ContainerRetrieveResponse,
+        FileDeleted,
+        FileObject,
+        VectorStore,
+        VectorStoreDeleted,
+    )
+    from openai.types.containers import (
+        FileCreateResponse,
+        FileListResponse,
+        FileRetrieveResponse,
+    )
+    from openai.types.vector_stores import (
+        VectorStoreFile,
+        VectorStoreFileBatch,
+        VectorStoreFileDeleted,
+    )
+
+    one = r"/[^/]+"
+    store, batch, box = (
+        rf"/vector_stores{one}",
+        rf"/vector_stores{one}/file_batches{one}",
+        rf"/containers{one}",
+    )
+    table = [
+        ("POST", "/files", FileObject),
+        ("GET", "/files", _page(FileObject)),
+        ("GET", rf"/files{one}", FileObject),
+        ("DELETE", rf"/files{one}", FileDeleted),
+        ("GET", rf"/files{one}/content", BYTES),
+        ("POST", "/vector_stores", VectorStore),
+        ("GET", "/vector_stores", _page(VectorStore)),
+        ("GET", store, VectorStore),
+        ("POST", store, VectorStore),
+        ("DELETE", store, VectorStoreDeleted),
+        ("POST", rf"{store}/files", VectorStoreFile),
+        ("GET", rf"{store}/files", _page(VectorStoreFile)),
+        ("GET", rf"{store}/files{one}", VectorStoreFile),
+        ("DELETE", rf"{store}/files{one}", VectorStoreFileDeleted),
+        ("POST", rf"{store}/file_batches", VectorStoreFileBatch),
+        ("GET", batch, VectorStoreFileBatch),
+        ("POST", rf"{batch}/cancel", VectorStoreFileBatch),
+        ("GET", rf"{batch}/files", _page(VectorStoreFile)),
+        ("POST", "/containers", ContainerCreateResponse),
+        ("GET", "/containers", _page(ContainerListResponse)),
+        ("GET", box, ContainerRetrieveResponse),
+        ("DELETE", box, None),  # the SDK reads no body
+        ("POST", rf"{box}/files", FileCreateResponse),
+        ("GET", rf"{box}/files", _page(FileListResponse)),
+        ("GET", rf"{box}/files{one}", FileRetrieveResponse),
+        ("DELETE", rf"{box}/files{one}", None),
+        ("GET", rf"{box}/files{one}/content", BYTES),
+    ]
+    return [(method, re.compile(pattern), kind) for method, pattern, kind in table]
+
+
+@cache
+def _page(item: Any) -> type[BaseModel]:
+    """A list page of ``item`` as the API sends it (``{"object": "list", "data": [...],
+    "first_id", "last_id", "has_more"}``); the SDK's own page class reads only ``data`` and
+    ``has_more``. Fields it does not name are kept, so an unknown one is reported."""
+    return create_model(
+        f"ListOf{item.__name__}",
+        __config__=ConfigDict(extra="allow"),
+        object=(Literal["list"], ...),
+        data=(list[item], ...),
+        first_id=(str | None, None),
+        last_id=(str | None, None),
+        has_more=(bool, ...),
+    )
 
 
 def _literals(annotation: Any) -> set[str]:
@@ -352,7 +434,7 @@ def _event(found: _Findings, data: Any, number: int, where: str, place: str) -> 
 
 def review(recording: Recording) -> Review:
     """Check every answer in ``recording`` as its ``meta.source`` asks (see the module's doc)."""
-    routes = _routes()
+    routes = [*_routes(), *_hosted_routes()]
     found = _Findings(illustrative=recording.meta.get("source") == "illustrative")
     for i, interaction in enumerate(recording.interactions):
         req, res = interaction["request"], interaction["response"]
@@ -369,6 +451,9 @@ def review(recording: Recording) -> Review:
                     _event(found, event["data"], n, where, place)
             continue
         kinds = [k for m, p, k in routes if m == req["method"] and p.fullmatch(req["path"])]
+        if "body_base64" in res or (kinds and kinds[0] == BYTES):
+            _bytes(found, res, bool(kinds) and kinds[0] == BYTES, where, place)
+            continue
         if not kinds:
             what = "no SDK type is known for this route; add it to helpers/validate.py"
             found.strict(where, place, what)
@@ -388,6 +473,16 @@ def review(recording: Recording) -> Review:
                     )
             _checked(found, kinds[0], data, where, place)
     return found.review()
+
+
+def _bytes(found: _Findings, res: dict[str, Any], expected: bool, where: str, place: str) -> None:
+    """A file's bytes (``body_base64``): only where the SDK reads bytes, and with a content type."""
+    if "body_base64" not in res:
+        found.strict(where, place, "the SDK reads a file's bytes here, but the answer is JSON")
+    elif not expected:
+        found.strict(where, place, "bytes (body_base64) where the SDK reads JSON")
+    elif not (res.get("headers") or {}).get("content-type"):
+        found.strict(where, place, "a file's bytes without the content-type header that names them")
 
 
 def problems(recording: Recording) -> list[str]:

@@ -10,8 +10,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RECORDINGS = sorted((REPO / "notebooks" / "recordings").glob("*.json"))
 # The ids the API gives objects: responses, their items (messages, reasoning, searches, function
-# calls and their outputs, images), conversations, and function call ids.
-ID = re.compile(r"\b(?:resp|msg|rs|ws|fc|fco|ig|conv|item|call)_[0-9A-Za-z]{12,}\b")
+# calls and their outputs, images, file searches, code interpreter and MCP calls, MCP tool lists
+# and approval requests), conversations, function call ids, and the hosted tools' resources
+# (files, vector stores and their batches, containers and their files).
+ID = re.compile(
+    r"\b(?:resp|msg|rs|ws|fc|fco|ig|conv|item|call|fs|ci|mcp|mcpl|mcpr|vs|vsfb|cntr|cfile)"
+    r"_[0-9A-Za-z]{12,}\b|\bfile-[0-9A-Za-z]{22}\b"
+)
 
 
 def ids_by_recording(paths: list[Path]) -> dict[str, set[str]]:

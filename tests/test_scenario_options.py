@@ -17,7 +17,8 @@ from fake_api.__main__ import load_scenario_and_options
 REPO = Path(__file__).resolve().parent.parent
 RECORDINGS = REPO / "notebooks" / "recordings"
 ID = re.compile(
-    r'"((?:resp|msg|rs|fc|ws|ig|ci|conv|item|fco)_[0-9A-Za-z]{20,}|call_[0-9A-Za-z]{24})"'
+    r'"((?:resp|msg|rs|fc|ws|ig|ci|conv|item|fco|fs|mcp|mcpl|mcpr|vs|vsfb|cntr|cfile)'
+    r'_[0-9A-Za-z]{20,}|call_[0-9A-Za-z]{24}|file-[0-9A-Za-z]{22})"'
 )
 
 

@@ -3,6 +3,13 @@ stores, ...) is a module here with its own ``ROUTES`` list, added to the table b
 
 from __future__ import annotations
 
-from . import context, conversations, responses
+from . import containers, context, conversations, files, responses, vector_stores
 
-ROUTES = [*responses.ROUTES, *context.ROUTES, *conversations.ROUTES]
+ROUTES = [
+    *responses.ROUTES,
+    *context.ROUTES,
+    *conversations.ROUTES,
+    *files.ROUTES,
+    *vector_stores.ROUTES,
+    *containers.ROUTES,
+]

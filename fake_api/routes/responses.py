@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from .. import compaction, formats, live, reasoning
+from .. import compaction, formats, hosted, live, reasoning
 from ..bodies import build_response, page
 from ..errors import ApiError, not_found
 from ..events import LIFECYCLE_START
@@ -65,6 +65,7 @@ def _prepare_create(
     history, conv_id = history_of(state, body)
     formats.check_request(body)
     reasoning.check_request(state, body)
+    hosted.check_request(state, body)
     compaction.threshold(body)  # a malformed context_management is refused before any step
     _check_background_options(body)
     if not state.steps:
