@@ -18,11 +18,10 @@ OFFLINE := env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u OPENAI_ORG_ID -u OPENAI_P
 
 .PHONY: venv run test lab record illustrate docs bench lint format lock clean figures browser
 
-$(STAMP): requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (responses tutorial)" >/dev/null
+# scripts/bootstrap.py creates .venv with uv (from PATH, or installed under build/uv from the package
+# index pip is configured with), or with pip when uv cannot be had; INSTALLER=pip forces pip.
+$(STAMP): requirements.txt pyproject.toml scripts/bootstrap.py
+	$(PYTHON) scripts/bootstrap.py --venv $(VENV) --installer $(or $(INSTALLER),auto)
 	touch $(STAMP)
 
 venv: $(STAMP)
