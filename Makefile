@@ -64,9 +64,9 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# uv pip compile of pyproject.toml (dev extra), keeping today's pins where they fit; pip freeze without uv.
 lock: venv
-	{ echo "# Every package pinned (the direct ones are listed in pyproject.toml); regenerate with: make lock"; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -v -E "^pip=="; } > requirements.txt
+	$(PYTHON) scripts/bootstrap.py --lock --venv $(VENV) --installer $(or $(INSTALLER),auto)
 
 clean:
 	rm -rf build

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -74,6 +75,10 @@ def timed(function, *args):
         print(
             f"  {began - START:5.1f} s + {time.perf_counter() - began:4.1f} s  {function.__name__}"
         )
+
+
+def last_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[-1].strip()
 
 
 def uv_version(uv: str) -> tuple[int, ...] | None:
@@ -284,6 +289,43 @@ def with_pip(venv_python: str) -> None:
     register_kernel(venv_python)
 
 
+HEADER = "# Every package pinned (the direct ones are listed in pyproject.toml); regenerate with: make lock"
+
+
+def build_requirements() -> list[str]:
+    """pyproject.toml's build-system requires (setuptools), pinned too: the editable install builds
+    the project without an isolated environment, with the setuptools requirements.txt pins."""
+    text = (REPO / "pyproject.toml").read_text()
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        found = re.search(r"^\[build-system\][^\[]*?^requires\s*=\s*\[(.*?)\]", text, re.M | re.S)
+        return re.findall(r'"([^"]+)"', found.group(1)) if found else []
+    return list(tomllib.loads(text).get("build-system", {}).get("requires", []))
+
+
+def lock(uv: str | None, pip: dict[str, str], venv_python: str) -> None:
+    """Write requirements.txt: ``uv pip compile`` of pyproject.toml with its dev extra (and the
+    build requirements), keeping the current pins where they still fit; without uv, pip freeze of
+    .venv as before. Either way: one ``name==version`` a line, under the same header."""
+    target = REPO / "requirements.txt"
+    if uv:
+        draft = REPO / "build" / "requirements.lock"
+        draft.parent.mkdir(exist_ok=True)
+        shutil.copyfile(target, draft)  # uv keeps the pins it finds in the output file
+        extra = REPO / "build" / "build-requirements.in"
+        extra.write_text("".join(f"{r}\n" for r in build_requirements()))
+        compile_ = [uv, "pip", "compile", "--quiet", "--python", venv_python, "--no-header"]
+        compile_ += ["--no-annotate", "--extra", "dev", "-o", str(draft)]
+        run([*compile_, "pyproject.toml", str(extra)], uv_environment(pip), "uv pip compile")
+        pins = [line for line in draft.read_text().splitlines() if line and line[0] != "#"]
+    else:
+        freeze = [venv_python, "-m", "pip", "freeze", "--all", "--exclude-editable"]
+        out = run(freeze, {**os.environ, **QUIET_PIP}, "pip freeze")
+        pins = [line for line in out.splitlines() if line and re.split(r"[=@ ]", line)[0] != "pip"]
+    target.write_text("\n".join([HEADER, *pins]) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, default=REPO / ".venv")
@@ -294,12 +336,29 @@ def main() -> int:
         help="auto (default): uv when it can be had, else pip",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="time each step")
+    parser.add_argument(
+        "--lock", action="store_true", help="re-pin requirements.txt (make lock) instead"
+    )
     args = parser.parse_args()
     global VERBOSE
     VERBOSE = args.verbose
     venv = args.venv.resolve()
     python = sys.executable
     venv_python = str(venv / "bin" / "python")
+
+    if args.lock:
+        try:
+            uv = installed_uv() if args.installer != "pip" else None
+            if uv is None and args.installer != "pip":
+                try:
+                    uv = install_uv(python)
+                except SetupError as error:
+                    print(f"lock: uv could not be had ({last_line(error)}); using pip freeze")
+            lock(uv, pip_config(python) if uv else {}, venv_python)
+        except SetupError as error:
+            print(f"lock: {error}", file=sys.stderr)
+            return 1
+        return 0
 
     try:
         with ThreadPoolExecutor(3) as pool:
@@ -312,7 +371,7 @@ def main() -> int:
                     try:
                         uv = install_uv(python)
                     except SetupError as error:
-                        why_not = str(error).strip().splitlines()[-1].strip()
+                        why_not = last_line(error)
                         if args.installer == "uv":
                             raise
                 pip = configured.result()
