@@ -15,7 +15,9 @@ Times, on this machine and with the median of several runs:
   a fresh Python (of which ``import openai`` alone takes most);
 - with ``--whole``, make test's whole pytest run (every test) in both schedulings.
 
-The load average is printed next to every run: on a busy machine the figures mean little.
+The load average is printed next to every run: on a busy machine the wall times mean little. So each
+run's CPU time (pytest and the kernels it started) is printed too, with the suite's CPU ratio to the
+floor: other processes inflate it far less, though it misses the waits of a run.
 Run it through ``make bench``, which sets the same offline environment as ``make test``.
 """
 
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -107,18 +110,28 @@ def write_floor(count: int, folder: Path = BARE_FLOOR, source: str = "1 + 1") ->
     return paths
 
 
-def run_pytest(options: list[str], paths: list[Path], junit: Path | None) -> tuple[float, bool]:
+def run_pytest(
+    options: list[str], paths: list[Path], junit: Path | None
+) -> tuple[float, float, bool]:
+    """Wall seconds, CPU seconds (pytest and every kernel it started) and whether it passed."""
     command = [sys.executable, "-m", "pytest", *options, "-q", "-p", "no:cacheprovider"]
     if junit:
         command.append(f"--junit-xml={junit}")
     command += [str(p.relative_to(REPO)) for p in paths]
-    start = time.perf_counter()
+    start, before = time.perf_counter(), cpu_of_children()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_of_children() - before
     if done.returncode != 0:
         tail = "\n".join(done.stdout.strip().splitlines()[-5:])
         print(f"  (pytest failed, exit {done.returncode}; its last lines:)\n{tail}", flush=True)
-    return seconds, done.returncode == 0
+    return seconds, cpu, done.returncode == 0
+
+
+def cpu_of_children() -> float:
+    """CPU seconds of the ended child processes and theirs (pytest reaps its kernels): a measure
+    that a busy machine inflates much less than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def per_notebook(junit: Path) -> dict[str, float]:
@@ -182,6 +195,7 @@ def main() -> int:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n", flush=True)
 
     wall: dict[tuple[str, str], list[float]] = {}
+    cpus: dict[tuple[str, str], list[float]] = {}
     loads: list[float] = []
     per_nb: dict[str, list[float]] = {}
     failed = False
@@ -194,12 +208,14 @@ def main() -> int:
                 if junit:
                     junit.unlink(missing_ok=True)
                 before = load()
-                seconds, ok = run_pytest(options, paths[kind], junit)
+                seconds, cpu, ok = run_pytest(options, paths[kind], junit)
                 failed = failed or not ok
                 loads.append(before)
                 wall.setdefault((mode, kind), []).append(seconds)
+                cpus.setdefault((mode, kind), []).append(cpu)
                 print(
-                    f"run {run} · {mode:<11} · {kind:<10} {seconds:6.2f} s   (load {before:.2f})",
+                    f"run {run} · {mode:<11} · {kind:<10} {seconds:6.2f} s  cpu {cpu:6.2f} s"
+                    f"   (load {before:.2f})",
                     flush=True,
                 )
                 if junit and junit.exists():
@@ -211,7 +227,7 @@ def main() -> int:
         for run in range(1, args.runs + 1):
             for mode, options in modes.items() if run % 2 else reversed(modes.items()):
                 before = load()
-                seconds, ok = run_pytest(options, [], None)
+                seconds, _, ok = run_pytest(options, [], None)
                 failed = failed or not ok
                 loads.append(before)
                 wall.setdefault((mode, "whole"), []).append(seconds)
@@ -234,6 +250,8 @@ def main() -> int:
             f"  {mode:<11}  suite {s:6.2f} s   floor {f:6.2f} s   ratio {s / f:4.2f}   "
             f"bare floor {b:6.2f} s   ratio {s / b:4.2f}{mark}"
         )
+        cs, cf = median(cpus[(mode, "suite")]), median(cpus[(mode, "floor")])
+        print(f"  {'':<11}  cpu   {cs:6.2f} s   floor {cf:6.2f} s   ratio {cs / cf:4.2f}")
     for mode in modes if args.whole else []:
         mark = "  <- make test" if mode == current else ""
         print(
