@@ -120,15 +120,21 @@ def install_uv(python: str) -> str:
 
 
 def pip_config(python: str) -> dict[str, str]:
-    """pip's configuration as it applies to ``pip install``: PIP_* variables over the install
-    section over the global one, each from the files pip reads (``pip config list``)."""
+    """pip's configuration as it applies to ``pip install`` here (``pip config list``)."""
     try:
         out = run([python, "-m", "pip", "config", "list"], env={**os.environ, **QUIET_PIP})
     except SetupError:
         return {}
+    return parse_pip_config(out)
+
+
+def parse_pip_config(listing: str) -> dict[str, str]:
+    """``pip config list`` output as {option: value}: PIP_* variables (``:env:``) over the install
+    section over the global one, as pip ranks them; each line already holds the value of the file
+    that pip ranks highest."""
     ranked: dict[str, tuple[int, str]] = {}
     rank = {"global": 0, "install": 1, ":env:": 2}
-    for line in out.splitlines():
+    for line in listing.splitlines():
         key, sep, value = line.partition("=")
         section, _, name = key.rpartition(".")
         if not sep or section not in rank:
