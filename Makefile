@@ -21,11 +21,10 @@ OFFLINE := env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u OPENAI_ORG_ID -u OPENAI_P
 
 .PHONY: venv run test lab relay record illustrate docs bench lint format lock clean figures browser
 
-$(STAMP): requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (responses tutorial)" >/dev/null
+# scripts/bootstrap.py creates .venv with uv (from PATH, or installed under build/uv from the package
+# index pip is configured with), or with pip when uv cannot be had; INSTALLER=pip forces pip.
+$(STAMP): requirements.txt pyproject.toml scripts/bootstrap.py
+	$(PYTHON) scripts/bootstrap.py --venv $(VENV) --installer $(or $(INSTALLER),auto)
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -75,9 +74,9 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# uv pip compile of pyproject.toml (dev extra), keeping today's pins where they fit; pip freeze without uv.
 lock: venv
-	{ echo "# Every package pinned (the direct ones are listed in pyproject.toml); regenerate with: make lock"; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -v -E "^pip=="; } > requirements.txt
+	$(PYTHON) scripts/bootstrap.py --lock --venv $(VENV) --installer $(or $(INSTALLER),auto)
 
 clean:
 	rm -rf build

@@ -1,12 +1,20 @@
 """make run: execute every notebook headless, in the mode the environment selects (replay when no key
 is set), and print a line per notebook and the tokens a live run would use. Executed copies go to
-build/run/; the notebooks themselves are never changed."""
+build/run/; the notebooks themselves are never changed.
+
+Notebooks run side by side, as many at once as the machine has cores (at most 4; ``--jobs 1`` runs
+them one after another): each has its own kernel, so they share nothing but the machine. The lines
+are printed in notebook order all the same."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
+import queue
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -20,8 +28,13 @@ from nbexec import REPO, execute, failing_cell  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", type=Path, nargs="*")
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="notebooks run at once (default: the cores, at most 4)"
+    )
     args = parser.parse_args()
     notebooks = args.notebooks or sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = [path.resolve() for path in notebooks]
+    jobs = max(1, min(args.jobs or min(os.cpu_count() or 1, 4), len(notebooks)))
     out = REPO / "build" / "run"
     reports = out / "reports"
     shutil.rmtree(out, ignore_errors=True)
@@ -36,9 +49,8 @@ def main() -> int:
     replayed = False
     rows = []
     start = time.perf_counter()
-    for path in notebooks:
-        path = path.resolve()
-        run = execute(path, {"TUTORIAL_REPORT_DIR": str(reports)})
+    env = {"TUTORIAL_REPORT_DIR": str(reports)}
+    for path, run in zip(notebooks, executed(notebooks, env, jobs), strict=True):
         nbformat.write(run.notebook, out / path.name)
         report_file = reports / f"{path.stem}.json"
         report = json.loads(report_file.read_text()) if report_file.exists() else {}
@@ -89,6 +101,81 @@ def main() -> int:
         f"{time.perf_counter() - start:.1f} s; executed copies are in build/run/."
     )
     return 1 if failures else 0
+
+
+def executed(notebooks: list[Path], env: dict[str, str], jobs: int):
+    """Each notebook's Run, in order; with ``jobs`` > 1 from that many worker processes, forked
+    so that they start at once, each taking the next notebook when it is done with one.
+
+    Ctrl-C reaches the workers with the rest of the process group: each stops its kernel, as a
+    single run would, and takes no further notebook; a SIGINT sent to this process alone is passed
+    on to them. Either way this raises KeyboardInterrupt once every worker has ended."""
+    if jobs == 1:
+        yield from (execute(path, env) for path in notebooks)
+        return
+    context = multiprocessing.get_context("fork")
+    taken, done = context.Value("i", 0), context.Queue()
+    workers = [
+        context.Process(target=_work, args=(notebooks, env, taken, done)) for _ in range(jobs)
+    ]
+    for worker in workers:
+        worker.start()
+    results: dict[int, object] = {}
+    try:
+        for index in range(len(notebooks)):
+            while index not in results:
+                try:
+                    got, run = done.get(timeout=1)
+                except queue.Empty:
+                    if not any(worker.is_alive() for worker in workers) and done.empty():
+                        raise RuntimeError("make run: a worker process died") from None
+                    continue
+                if run is None:  # that worker was interrupted
+                    raise KeyboardInterrupt
+                results[got] = run
+            yield results.pop(index)
+    except KeyboardInterrupt:
+        for worker in workers:
+            if worker.is_alive():
+                os.kill(worker.pid, signal.SIGINT)
+        _wait(workers, done, 30)
+        raise
+    finally:
+        _wait(workers, done, None)
+
+
+def _wait(workers: list, done, seconds: float | None) -> None:
+    """Wait for the workers to end, reading what they still send so that none blocks on a full
+    pipe; after ``seconds``, end those left (a kernel notices its parent is gone and exits)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while any(worker.is_alive() for worker in workers):
+        if deadline is not None and time.monotonic() > deadline:
+            for worker in workers:
+                worker.terminate()
+            deadline = None
+        try:
+            done.get(timeout=0.2)
+        except queue.Empty:
+            pass
+    for worker in workers:
+        worker.join()
+
+
+def _work(notebooks: list[Path], env: dict[str, str], taken, done) -> None:
+    """A worker: run the next notebook nobody has taken, until none is left or it is interrupted."""
+    try:
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            if index >= len(notebooks):
+                return
+            done.put((index, execute(notebooks[index], env)))
+    except KeyboardInterrupt:
+        signal.signal(
+            signal.SIGINT, signal.SIG_IGN
+        )  # stopping already: a second ^C changes nothing
+        done.put((None, None))
 
 
 def per_learner(rows: list[tuple[str, dict]], totals: dict[str, int], replayed: bool) -> str:
