@@ -266,6 +266,22 @@ def _text(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "".join(value)
 
 
+# A worked answer's cell, `solution("NN.k")`: its output is collapsed where the notebook is read, in
+# JupyterLab (`collapsed`, `jupyter.outputs_hidden`) and on the docs site (myst-nb's `hide-output`).
+SOLUTION_CELL = re.compile(r"^\s*solution\(", re.M)
+
+
+def collapse_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Mark every worked-answer cell collapsed, so a learner meets the exercise before its answer."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and SOLUTION_CELL.search(cell.source):
+            cell.metadata["collapsed"] = True
+            cell.metadata.setdefault("jupyter", {})["outputs_hidden"] = True
+            tags = cell.metadata.get("tags", [])
+            cell.metadata["tags"] = list(dict.fromkeys([*tags, "hide-output"]))
+    return nb
+
+
 def course_kernelspec() -> dict[str, str]:
     """The kernelspec of the course's kernel, as `make venv` installs it (``python3`` in this
     Python's prefix): what every notebook stores, so that JupyterLab opens it unchanged."""

@@ -48,6 +48,7 @@ from nbexec import (  # noqa: E402
     FRESH_CLONE,
     REPO,
     Execution,
+    collapse_solutions,
     course_kernelspec,
     failing_cell,
     merge_streams,
@@ -237,8 +238,10 @@ def _record(
             return fail(problem, notebook, target)
 
     _keep_date(recording, target, name)
+    # Stored as Jupyter would store it: the course's kernel, each cell's printed text in one piece,
+    # worked answers collapsed.
     replay.notebook.metadata["kernelspec"] = course_kernelspec()
-    stored = nbformat.writes(merge_streams(replay.notebook)) + "\n"
+    stored = nbformat.writes(collapse_solutions(merge_streams(replay.notebook))) + "\n"
     files = {target: recording.to_json(), notebook: stored}
     leaked = secret_search.check(files)  # a key, id, host or password this run knows
     if leaked:

@@ -119,3 +119,17 @@ def test_a_recorded_notebook_stores_the_course_kernel(notebook, monkeypatch):
     stored = nbformat.read(notebook, as_version=4).metadata["kernelspec"]
     assert stored == course_kernelspec()
     assert stored["display_name"] != "Python 3"  # the kernel make venv installs is named for us
+
+
+def test_a_recorded_notebook_stores_its_worked_answers_collapsed(notebook, monkeypatch):
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell('def solution(name):\n    print(name)\n\nsolution("x")')
+    )
+    nbformat.write(nb, notebook)
+    illustrate(notebook, monkeypatch)
+    stored = nbformat.read(notebook, as_version=4).cells
+    assert stored[-1].metadata["collapsed"] is True
+    assert stored[-1].metadata["jupyter"] == {"outputs_hidden": True}
+    assert "hide-output" in stored[-1].metadata["tags"]
+    assert not any(c.metadata.get("collapsed") for c in stored[:-1])
